@@ -1,0 +1,195 @@
+//! The channel core: ring + waiters + sender count + closing. The only place that combines
+//! them; the mailbox (and the layers above it) are thin front ends on [`Chan`].
+//!
+//! Wake-up protocol (see `wait` for the rule): a push notifies the consumer's [`WaitCell`]; a
+//! pop from a bounded ring notifies one sender waiting for room; a close notifies everyone.
+
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use crate::error::{SendError, SendTimeoutError, TrySendError};
+use crate::loom::{Arc, AtomicUsize};
+use crate::ring::{Pop, PushError, Ring};
+use crate::wait::{self, Registration, WaitCell, WaitQueue, WaiterRef};
+use std::sync::atomic::Ordering::{AcqRel, Relaxed};
+
+/// Creates a channel on `ring`: the shared core (for senders) and its one [`Consumer`].
+pub(crate) fn channel<T>(ring: Ring<T>) -> (Arc<Chan<T>>, Consumer<T>) {
+    let chan = Arc::new(Chan {
+        ring,
+        rx: WaitCell::new(),
+        tx: WaitQueue::new(),
+        senders: AtomicUsize::new(1),
+    });
+    (chan.clone(), Consumer { chan })
+}
+
+/// The shared core of a channel.
+pub(crate) struct Chan<T> {
+    ring: Ring<T>,
+    /// The single consumer, when it waits for a message.
+    rx: WaitCell,
+    /// Senders waiting for room in a bounded ring.
+    tx: WaitQueue,
+    /// Live `Sender`s; the ring closes when the last one goes.
+    senders: AtomicUsize,
+}
+
+impl<T> Chan<T> {
+    pub(crate) fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
+        match self.ring.push(msg) {
+            Ok(()) => {
+                self.rx.notify();
+                Ok(())
+            }
+            Err(PushError::Full(msg)) => Err(TrySendError::Full(msg)),
+            Err(PushError::Closed(msg)) => Err(TrySendError::Closed(msg)),
+        }
+    }
+
+    /// One poll of an async send. `msg` holds the message while the send waits (it is `None`
+    /// only after completion); `reg` is the sender's place in the wait queue.
+    pub(crate) fn poll_send(
+        &self,
+        msg: &mut Option<T>,
+        reg: &mut Registration,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<(), SendError<T>>> {
+        let attempt = |msg: &mut Option<T>| match self
+            .try_send(msg.take().expect("send future polled after completion"))
+        {
+            Ok(()) => Some(Ok(())),
+            Err(TrySendError::Closed(back)) => Some(Err(SendError(back))),
+            Err(TrySendError::Full(back)) => {
+                *msg = Some(back);
+                None
+            }
+        };
+        let result = match attempt(msg) {
+            Some(result) => result,
+            None => {
+                self.tx.register(reg, WaiterRef::Task(cx.waker()));
+                match attempt(msg) {
+                    Some(result) => result,
+                    None => return Poll::Pending,
+                }
+            }
+        };
+        self.tx.unregister(reg, result.is_ok());
+        Poll::Ready(result)
+    }
+
+    /// Gives up a pending async send (its future was dropped): a notification it received
+    /// passes on to the next waiting sender.
+    pub(crate) fn cancel_send(&self, reg: &mut Registration) {
+        self.tx.unregister(reg, false);
+    }
+
+    /// Sends, parking the thread while the ring is full, until `deadline` if there is one.
+    #[track_caller]
+    pub(crate) fn send_blocking(
+        &self,
+        msg: T,
+        deadline: Option<Instant>,
+        what: &'static str,
+    ) -> Result<(), SendTimeoutError<T>> {
+        let mut state = (Some(msg), Registration::new());
+        let result = wait::block_until(
+            what,
+            deadline,
+            &mut state,
+            |(msg, _)| match self.try_send(msg.take().expect("message present while sending")) {
+                Ok(()) => Some(Ok(())),
+                Err(TrySendError::Closed(back)) => Some(Err(SendTimeoutError::Closed(back))),
+                Err(TrySendError::Full(back)) => {
+                    *msg = Some(back);
+                    None
+                }
+            },
+            |(_, reg)| self.tx.register(reg, WaiterRef::Thread),
+        );
+        let (msg, mut reg) = state;
+        let result = result.unwrap_or_else(|| {
+            Err(SendTimeoutError::Timeout(msg.expect("message kept on timeout")))
+        });
+        self.tx.unregister(&mut reg, result.is_ok());
+        result
+    }
+
+    /// Closes the channel from the consumer's side: pushes fail from now on, queued messages
+    /// stay; every waiting sender wakes up and gets its message back.
+    pub(crate) fn close(&self) {
+        self.ring.close();
+        self.tx.notify_all();
+        self.rx.notify();
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.ring.is_closed()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.ring.len()
+    }
+
+    pub(crate) fn capacity(&self) -> Option<usize> {
+        self.ring.capacity()
+    }
+
+    /// A new `Sender` exists.
+    pub(crate) fn add_sender(&self) {
+        // Relaxed: the new sender is made from an existing one, which keeps the count above 0;
+        // nothing is published through this increment (as in `Arc::clone`).
+        let old = self.senders.fetch_add(1, Relaxed);
+        assert!(old < usize::MAX / 2, "too many senders");
+    }
+
+    /// A `Sender` went away; the last one closes the ring and wakes the consumer, which then
+    /// receives what is queued and sees `Closed`.
+    pub(crate) fn drop_sender(&self) {
+        // AcqRel: the last sender must see every other sender's pushes before closing (they
+        // are ordered by the ring anyway; this keeps the count itself well-ordered).
+        if self.senders.fetch_sub(1, AcqRel) == 1 {
+            self.ring.close();
+            self.rx.notify();
+        }
+    }
+}
+
+/// The consuming end of a channel. Exactly one exists per channel (made by [`channel`], not
+/// `Clone`), and popping takes `&mut self`: "single consumer" holds by construction, which is
+/// what the ring's `pop` requires.
+pub(crate) struct Consumer<T> {
+    chan: Arc<Chan<T>>,
+}
+
+impl<T> Consumer<T> {
+    /// Takes the oldest message; a pop from a bounded ring makes room for a waiting sender.
+    #[inline]
+    pub(crate) fn pop(&mut self) -> Pop<T> {
+        // SAFETY: `Consumer` is unique per channel and `pop` takes `&mut self`, so pops never
+        // overlap and are ordered (a consumer moved to another thread is handed over by a
+        // synchronising operation, as every `Send` value is).
+        let pop = unsafe { self.chan.ring.pop() };
+        if let (Pop::Item(_), Ring::Bounded(_)) = (&pop, &self.chan.ring) {
+            self.chan.tx.notify_one();
+        }
+        pop
+    }
+
+    /// Registers the consumer to be woken by the next push or close. The caller must try to pop
+    /// again before it sleeps.
+    pub(crate) fn register(&self, waiter: WaiterRef<'_>) {
+        self.chan.rx.register(waiter);
+    }
+
+    /// The consumer stopped waiting.
+    pub(crate) fn unregister(&self) {
+        self.chan.rx.unregister();
+    }
+
+    /// The shared core (for closing, lengths and the like).
+    pub(crate) fn chan(&self) -> &Chan<T> {
+        &self.chan
+    }
+}

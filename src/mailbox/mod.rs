@@ -1,0 +1,86 @@
+//! The mailbox: a [`Sender`] any number of threads and tasks can clone, and the single
+//! [`Mailbox`] that receives, both usable from async code (`.await`) and from plain threads
+//! (blocking calls) at the same time, on the same instance.
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! # tokio_test::block_on(async {
+//! let (tx, mut mailbox) = tidings::bounded::<String>(64);
+//!
+//! // A plain thread sends with a blocking call...
+//! let thread_tx = tx.clone();
+//! std::thread::spawn(move || thread_tx.send_blocking("from a thread".to_string()).unwrap());
+//! // ...and a task with `.await`.
+//! tokio::spawn(async move { tx.send("from a task".to_string()).await.unwrap() });
+//!
+//! let mut got = vec![mailbox.recv().await.unwrap(), mailbox.recv().await.unwrap()];
+//! got.sort();
+//! assert_eq!(got, ["from a task", "from a thread"]);
+//! // Every sender is gone and nothing is queued: the mailbox reports Closed.
+//! assert!(mailbox.recv().timeout(Duration::from_secs(5)).await.is_err());
+//! # });
+//! ```
+
+mod receiver;
+mod sender;
+mod sink;
+
+pub use receiver::{Drain, Mailbox};
+pub use sender::{SendFuture, Sender};
+pub use sink::SendSink;
+
+use crate::chan::channel;
+use crate::ring::Ring;
+
+/// Creates a mailbox with room for `capacity` messages, and its first sender.
+///
+/// Senders wait (`send`, `send_blocking`, `send_timeout`) or fail (`try_send`) while it is
+/// full. The slots are allocated here, once: sending allocates nothing.
+///
+/// # Panics
+///
+/// If `capacity` is 0: a mailbox needs room for at least one message (there is no rendezvous
+/// mode), so `bounded(0)` is a programmer error. Use `bounded(1)` for the tightest handoff.
+///
+/// # Examples
+///
+/// ```
+/// let (tx, mut mailbox) = tidings::bounded(1);
+/// tx.try_send(1).unwrap();
+/// assert!(tx.try_send(2).unwrap_err().is_full());
+/// assert_eq!(mailbox.try_recv(), Ok(1));
+/// ```
+#[track_caller]
+pub fn bounded<T>(capacity: usize) -> (Sender<T>, Mailbox<T>) {
+    assert!(
+        capacity > 0,
+        "tidings::bounded(0): a mailbox needs room for at least one message \
+         (there is no rendezvous mode); use bounded(1) or unbounded()"
+    );
+    new(Ring::bounded(capacity))
+}
+
+/// Creates a mailbox without a size limit, and its first sender.
+///
+/// Sending never waits. Messages are stored in linked blocks of 31; the first is allocated by
+/// the first send, one spare is kept for reuse, and the rest go back to the allocator as the
+/// mailbox empties.
+///
+/// # Examples
+///
+/// ```
+/// let (tx, mut mailbox) = tidings::unbounded();
+/// for i in 0..100 {
+///     tx.try_send(i).unwrap();
+/// }
+/// assert_eq!(mailbox.drain().sum::<i32>(), 4950);
+/// ```
+pub fn unbounded<T>() -> (Sender<T>, Mailbox<T>) {
+    new(Ring::unbounded())
+}
+
+fn new<T>(ring: Ring<T>) -> (Sender<T>, Mailbox<T>) {
+    let (chan, rx) = channel(ring);
+    (Sender::from_chan(chan), Mailbox::from_consumer(rx))
+}

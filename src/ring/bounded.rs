@@ -1,0 +1,256 @@
+//! The bounded ring: a preallocated array of stamped slots (Dmitry Vyukov's bounded MPMC queue,
+//! <https://www.1024cores.net/home/lock-free-algorithms/queues/bounded-mpmc-queue>), specialised
+//! to a single consumer.
+//!
+//! # Positions and stamps
+//!
+//! `head` and `tail` are *positions*: `lap | index`, where `index < capacity` sits in the low
+//! bits and `lap` is a multiple of `one_lap`, a power of two above the index bits. Between them
+//! is `mark_bit`, set in `tail` once the ring is closed; `head` never carries it.
+//!
+//! ```text
+//!   tail:  [ lap ........ | mark | index ]      one_lap = 2 * mark_bit
+//!                                               mark_bit = (capacity + 1).next_power_of_two()
+//! ```
+//!
+//! Every slot has a `stamp` that says what the slot is waiting for:
+//!
+//! * `stamp == position`: empty, ready for the producer that claims `position`;
+//! * `stamp == position + 1`: holds the message written at `position`, ready for the consumer;
+//! * after the consumer takes it, the stamp becomes `position + one_lap`: empty for the next lap.
+//!
+//! # Who does what
+//!
+//! Producers claim a position with a compare-and-swap on `tail` (lock-free: a failed CAS means
+//! another producer succeeded), write the message, and publish it with a `Release` store of
+//! the stamp. The single consumer owns `head`: it reads the slot's stamp, takes the message,
+//! hands the slot to the next lap and moves `head` with plain stores — no CAS on the consumer
+//! side. Closing is a `fetch_or` of `mark_bit` into `tail`; since every claim is a CAS that
+//! expects the bit clear, no claim can succeed after the close, and the consumer sees every
+//! claim made before it.
+
+use std::mem::MaybeUninit;
+
+use super::{Pop, PushError};
+use crate::backoff::Backoff;
+use crate::loom::{AtomicUsize, UnsafeCell};
+use crate::padded::CachePadded;
+use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release, SeqCst};
+
+/// One slot of the ring.
+struct Slot<T> {
+    /// What the slot waits for (see the module docs).
+    stamp: AtomicUsize,
+    /// The message. Written only by the producer that claimed the slot's current position
+    /// (between its winning CAS and its stamp store); read only by the consumer after it saw the
+    /// stamp `position + 1` with `Acquire`.
+    value: UnsafeCell<MaybeUninit<T>>,
+}
+
+/// A bounded multi-producer, single-consumer ring.
+pub(crate) struct Bounded<T> {
+    /// The consumer's position. Only the consumer stores it; producers read it to tell a full
+    /// ring from a stale view of `tail`.
+    head: CachePadded<AtomicUsize>,
+    /// The next position to claim, with `mark_bit` set once closed.
+    tail: CachePadded<AtomicUsize>,
+    buffer: Box<[Slot<T>]>,
+    cap: usize,
+    one_lap: usize,
+    mark_bit: usize,
+}
+
+// SAFETY: messages move between threads through the ring, hence `T: Send`. The slots' cells are
+// only touched under the stamp protocol described on `Slot::value`, which gives every access
+// exclusive ownership of its slot, so sharing `&Bounded<T>` is sound for `T: Send`.
+unsafe impl<T: Send> Send for Bounded<T> {}
+// SAFETY: see above; `&Bounded<T>` never hands out `&T`.
+unsafe impl<T: Send> Sync for Bounded<T> {}
+
+impl<T> Bounded<T> {
+    /// A ring with room for `cap` messages; `cap` must be at least 1.
+    pub(crate) fn new(cap: usize) -> Self {
+        assert!(cap > 0, "a bounded ring needs room for at least one message");
+        let mark_bit = (cap + 1).next_power_of_two();
+        let one_lap = mark_bit.checked_mul(2).expect("capacity too large");
+        let buffer = (0..cap)
+            .map(|i| Slot {
+                stamp: AtomicUsize::new(i),
+                value: UnsafeCell::new(MaybeUninit::uninit()),
+            })
+            .collect();
+        Self {
+            head: CachePadded::new(AtomicUsize::new(0)),
+            tail: CachePadded::new(AtomicUsize::new(0)),
+            buffer,
+            cap,
+            one_lap,
+            mark_bit,
+        }
+    }
+
+    pub(crate) fn capacity(&self) -> usize {
+        self.cap
+    }
+
+    /// The position after `pos`: the next index in this lap, or index 0 of the next lap.
+    #[inline]
+    fn next_position(&self, pos: usize) -> usize {
+        let index = pos & (self.mark_bit - 1);
+        if index + 1 < self.cap {
+            pos + 1
+        } else {
+            (pos & !(self.one_lap - 1)).wrapping_add(self.one_lap)
+        }
+    }
+
+    /// Pushes `value`, or gives it back if the ring is full or closed. Lock-free.
+    pub(crate) fn push(&self, value: T) -> Result<(), PushError<T>> {
+        let mut backoff = Backoff::new();
+        // Relaxed: the value is only a guess that the CAS below checks; the slot's stamp (read
+        // with Acquire) is what orders our write after the consumer's read of the last lap.
+        let mut tail = self.tail.load(Relaxed);
+        loop {
+            if tail & self.mark_bit != 0 {
+                return Err(PushError::Closed(value));
+            }
+            let slot = &self.buffer[tail & (self.mark_bit - 1)];
+            // Acquire: pairs with the consumer's Release store of this stamp, so its read of the
+            // previous lap's message happens before our write below.
+            let stamp = slot.stamp.load(Acquire);
+            if stamp == tail {
+                // The slot is free for this lap: try to claim it.
+                let new_tail = self.next_position(tail);
+                // Relaxed is enough on both sides: the CAS only decides which producer owns the
+                // slot; data is published through the stamp. Expecting `tail` without the mark
+                // bit makes the claim fail once the ring is closed.
+                match self.tail.compare_exchange_weak(tail, new_tail, Relaxed, Relaxed) {
+                    Ok(_) => {
+                        // SAFETY: our CAS claimed position `tail`, and the stamp said the slot
+                        // is empty for it; nobody else touches the slot until we publish it.
+                        slot.value.with_mut(|ptr| unsafe { ptr.write(MaybeUninit::new(value)) });
+                        // Release: makes the write above visible to the consumer's Acquire load.
+                        slot.stamp.store(tail + 1, Release);
+                        return Ok(());
+                    }
+                    Err(current) => {
+                        tail = current;
+                        backoff.spin();
+                    }
+                }
+            } else if stamp.wrapping_add(self.one_lap) == tail + 1 {
+                // The slot still holds the previous lap's message: full, unless our `tail` is
+                // stale. Acquire on `head` pairs with the consumer's Release store.
+                let head = self.head.load(Acquire);
+                if head.wrapping_add(self.one_lap) == tail {
+                    return Err(PushError::Full(value));
+                }
+                backoff.spin();
+                tail = self.tail.load(Relaxed);
+            } else {
+                // Another producer claimed this position and `tail` has moved on: reload.
+                backoff.snooze();
+                tail = self.tail.load(Relaxed);
+            }
+        }
+    }
+
+    /// Takes the oldest message.
+    ///
+    /// # Safety
+    ///
+    /// Only one thread at a time may call `pop` (the single consumer); calls must be ordered by
+    /// happens-before (the same thread, or handed over through a lock or channel).
+    pub(crate) unsafe fn pop(&self) -> Pop<T> {
+        // Relaxed: only the consumer stores `head`, and the caller guarantees we are it.
+        let head = self.head.load(Relaxed);
+        let slot = &self.buffer[head & (self.mark_bit - 1)];
+        // Acquire: pairs with the producer's Release stamp store, so its write is visible.
+        let stamp = slot.stamp.load(Acquire);
+        if stamp == head + 1 {
+            // SAFETY: the stamp says the producer of `head` published its message, and as the
+            // only consumer we are the only reader; the slot is not reused until the store below.
+            let value = slot.value.with(|ptr| unsafe { ptr.read().assume_init() });
+            // Release: the next lap's producer (Acquire on the stamp) writes only after our read.
+            slot.stamp.store(head.wrapping_add(self.one_lap), Release);
+            // Release: pairs with the producers' Acquire load in their full check.
+            self.head.store(self.next_position(head), Release);
+            Pop::Item(value)
+        } else {
+            self.empty_or_busy(head)
+        }
+    }
+
+    /// The slot at `head` holds nothing yet: is the ring empty, closed, or is a producer still
+    /// writing there?
+    fn empty_or_busy(&self, head: usize) -> Pop<T> {
+        // Acquire: pairs with the Release half of `close`; the claim CASes are ordered with this
+        // load by the modification order of `tail` alone (a claim of `head` moves `tail` past it).
+        let tail = self.tail.load(Acquire);
+        if tail & !self.mark_bit == head {
+            if tail & self.mark_bit != 0 {
+                Pop::Closed
+            } else {
+                Pop::Empty
+            }
+        } else {
+            Pop::Busy
+        }
+    }
+
+    /// Closes the ring: every later push fails with `Closed`. Returns true if this call closed
+    /// it (false if it was closed already).
+    pub(crate) fn close(&self) -> bool {
+        // AcqRel: the release half lets the consumer that sees the mark see what we did before;
+        // the mark cannot get lost because every claim is a CAS that expects it clear.
+        self.tail.fetch_or(self.mark_bit, AcqRel) & self.mark_bit == 0
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.tail.load(Acquire) & self.mark_bit != 0
+    }
+
+    /// How many messages are queued (claimed positions count, even while still being written).
+    pub(crate) fn len(&self) -> usize {
+        loop {
+            // SeqCst on all three loads: we need one consistent snapshot of two variables, so
+            // re-read `tail` and retry if it moved while we read `head`.
+            let tail = self.tail.load(SeqCst);
+            let head = self.head.load(SeqCst);
+            if self.tail.load(SeqCst) == tail {
+                return self.distance(head, tail & !self.mark_bit);
+            }
+        }
+    }
+
+    /// The number of messages between the positions `head` and `tail` (`tail` without mark).
+    fn distance(&self, head: usize, tail: usize) -> usize {
+        let hix = head & (self.mark_bit - 1);
+        let tix = tail & (self.mark_bit - 1);
+        if hix < tix {
+            tix - hix
+        } else if hix > tix {
+            self.cap - hix + tix
+        } else if tail == head {
+            0
+        } else {
+            self.cap
+        }
+    }
+}
+
+impl<T> Drop for Bounded<T> {
+    fn drop(&mut self) {
+        // `&mut self`: no producer or consumer is left, Relaxed loads see the final values.
+        let head = self.head.load(Relaxed);
+        let tail = self.tail.load(Relaxed) & !self.mark_bit;
+        let hix = head & (self.mark_bit - 1);
+        for i in 0..self.distance(head, tail) {
+            let index = if hix + i < self.cap { hix + i } else { hix + i - self.cap };
+            // SAFETY: every position between head and tail was claimed, and with no producer
+            // left every claim was written (a claim is always followed by its write); none of
+            // them was read, so each holds an initialised message that we drop exactly once.
+            self.buffer[index].value.with_mut(|ptr| unsafe { (*ptr).assume_init_drop() });
+        }
+    }
+}

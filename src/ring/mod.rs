@@ -1,0 +1,107 @@
+//! The MPSC ring at the bottom of every mailbox: lock-free multi-producer push, single-consumer
+//! pop without a CAS, closing, and nothing else — no wakers, no errors that talk to users.
+//!
+//! Two storages share one small interface ([`Ring`]): [`bounded`] (a preallocated array of
+//! stamped slots, no allocation per message) and [`unbounded`] (linked fixed-size blocks,
+//! recycled).
+
+mod bounded;
+mod unbounded;
+
+#[cfg(test)]
+mod tests;
+
+pub(crate) use bounded::Bounded;
+pub(crate) use unbounded::Unbounded;
+
+/// Why a push gave its message back.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum PushError<T> {
+    /// A bounded ring has no free slot.
+    Full(T),
+    /// The ring was closed.
+    Closed(T),
+}
+
+/// What a pop found.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Pop<T> {
+    /// The oldest message.
+    Item(T),
+    /// Nothing queued.
+    Empty,
+    /// A producer has claimed the next slot but not finished writing it; it will notify the
+    /// consumer once it has (so a waiting consumer may treat this as `Empty`).
+    Busy,
+    /// Nothing queued and the ring is closed: nothing will ever come.
+    Closed,
+}
+
+/// A ring of either storage.
+pub(crate) enum Ring<T> {
+    Bounded(Bounded<T>),
+    Unbounded(Unbounded<T>),
+}
+
+impl<T> Ring<T> {
+    pub(crate) fn bounded(cap: usize) -> Self {
+        Ring::Bounded(Bounded::new(cap))
+    }
+
+    pub(crate) fn unbounded() -> Self {
+        Ring::Unbounded(Unbounded::new())
+    }
+
+    #[inline]
+    pub(crate) fn push(&self, value: T) -> Result<(), PushError<T>> {
+        match self {
+            Ring::Bounded(ring) => ring.push(value),
+            Ring::Unbounded(ring) => ring.push(value),
+        }
+    }
+
+    /// Takes the oldest message.
+    ///
+    /// # Safety
+    ///
+    /// Single consumer: calls must not overlap and must be ordered by happens-before.
+    #[inline]
+    pub(crate) unsafe fn pop(&self) -> Pop<T> {
+        match self {
+            // SAFETY: forwarded contract.
+            Ring::Bounded(ring) => unsafe { ring.pop() },
+            // SAFETY: forwarded contract.
+            Ring::Unbounded(ring) => unsafe { ring.pop() },
+        }
+    }
+
+    /// Closes the ring; true if this call did.
+    pub(crate) fn close(&self) -> bool {
+        match self {
+            Ring::Bounded(ring) => ring.close(),
+            Ring::Unbounded(ring) => ring.close(),
+        }
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        match self {
+            Ring::Bounded(ring) => ring.is_closed(),
+            Ring::Unbounded(ring) => ring.is_closed(),
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Ring::Bounded(ring) => ring.len(),
+            Ring::Unbounded(ring) => ring.len(),
+        }
+    }
+
+    /// `Some(capacity)` for a bounded ring.
+    pub(crate) fn capacity(&self) -> Option<usize> {
+        match self {
+            Ring::Bounded(ring) => Some(ring.capacity()),
+            Ring::Unbounded(_) => None,
+        }
+    }
+}

@@ -1,0 +1,415 @@
+//! Unit tests of the ring (run under Miri by `.ci/run`) and its loom models.
+
+use super::*;
+
+/// Pops, waiting out a producer that is still writing its slot.
+fn pop_settled<T>(ring: &Ring<T>) -> Pop<T> {
+    loop {
+        // SAFETY: each test has exactly one consumer thread.
+        match unsafe { ring.pop() } {
+            Pop::Busy => crate::loom::thread::yield_now(),
+            other => return other,
+        }
+    }
+}
+
+#[cfg(not(all(test, tidings_loom)))]
+mod unit {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    use std::sync::Arc;
+
+    const STRESS: usize = if cfg!(miri) { 200 } else { 100_000 };
+
+    /// Counts its drops into a shared counter.
+    struct Counted(Arc<AtomicUsize>);
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, SeqCst);
+        }
+    }
+
+    fn both(cap: usize) -> [Ring<usize>; 2] {
+        [Ring::bounded(cap), Ring::unbounded()]
+    }
+
+    #[test]
+    fn fifo_order_and_len() {
+        for ring in both(100) {
+            for i in 0..100 {
+                ring.push(i).unwrap();
+                assert_eq!(ring.len(), i + 1);
+            }
+            for i in 0..100 {
+                assert_eq!(pop_settled(&ring), Pop::Item(i));
+                assert_eq!(ring.len(), 99 - i);
+            }
+            assert_eq!(pop_settled(&ring), Pop::Empty);
+        }
+    }
+
+    #[test]
+    fn bounded_reports_full_at_capacity_and_frees_a_slot_per_pop() {
+        for cap in [1, 2, 3, 7, 8, 1024] {
+            let ring = Ring::bounded(cap);
+            for i in 0..cap {
+                ring.push(i).unwrap();
+            }
+            assert_eq!(ring.len(), cap);
+            assert_eq!(ring.push(usize::MAX), Err(PushError::Full(usize::MAX)));
+            assert_eq!(pop_settled(&ring), Pop::Item(0));
+            ring.push(cap).unwrap();
+            assert_eq!(ring.push(usize::MAX), Err(PushError::Full(usize::MAX)));
+            for i in 1..=cap {
+                assert_eq!(pop_settled(&ring), Pop::Item(i));
+            }
+            assert_eq!(pop_settled(&ring), Pop::Empty);
+        }
+    }
+
+    #[test]
+    fn many_laps_keep_order() {
+        // Crosses the bounded ring's lap wrap and many unbounded blocks (recycling them).
+        for ring in both(3) {
+            let mut next = 0;
+            for round in 0..STRESS / 10 {
+                let burst = 1 + round % 3;
+                for i in 0..burst {
+                    ring.push(next + i).unwrap();
+                }
+                for i in 0..burst {
+                    assert_eq!(pop_settled(&ring), Pop::Item(next + i));
+                }
+                next += burst;
+            }
+            assert_eq!(ring.len(), 0);
+        }
+    }
+
+    #[test]
+    fn unbounded_len_across_blocks() {
+        let ring = Ring::unbounded();
+        for i in 0..200 {
+            ring.push(i).unwrap();
+        }
+        assert_eq!(ring.len(), 200);
+        for i in 0..150 {
+            assert_eq!(pop_settled(&ring), Pop::Item(i));
+        }
+        assert_eq!(ring.len(), 50);
+    }
+
+    #[test]
+    fn close_rejects_pushes_and_keeps_queued_messages() {
+        for ring in both(4) {
+            ring.push(1).unwrap();
+            ring.push(2).unwrap();
+            assert!(!ring.is_closed());
+            assert!(ring.close());
+            assert!(!ring.close(), "second close reports it was closed already");
+            assert!(ring.is_closed());
+            assert_eq!(ring.push(3), Err(PushError::Closed(3)));
+            assert_eq!(ring.len(), 2);
+            assert_eq!(pop_settled(&ring), Pop::Item(1));
+            assert_eq!(pop_settled(&ring), Pop::Item(2));
+            assert_eq!(pop_settled(&ring), Pop::Closed);
+            assert_eq!(pop_settled(&ring), Pop::Closed);
+        }
+    }
+
+    #[test]
+    fn full_and_closed_bounded_reports_closed() {
+        let ring = Ring::bounded(1);
+        ring.push(1).unwrap();
+        ring.close();
+        assert_eq!(ring.push(2), Err(PushError::Closed(2)));
+    }
+
+    #[test]
+    fn dropping_a_ring_drops_every_queued_message_once() {
+        for cap in [Some(5), None] {
+            let drops = Arc::new(AtomicUsize::new(0));
+            let ring = match cap {
+                Some(cap) => Ring::bounded(cap),
+                None => Ring::unbounded(),
+            };
+            // Wrap the bounded ring once and cross unbounded blocks before leaving messages.
+            let total = if cap.is_some() { 5 } else { 70 };
+            for _ in 0..3 {
+                ring.push(Counted(drops.clone())).map_err(|_| ()).unwrap();
+            }
+            for _ in 0..3 {
+                assert!(matches!(pop_settled(&ring), Pop::Item(_)));
+            }
+            for _ in 0..total {
+                ring.push(Counted(drops.clone())).map_err(|_| ()).unwrap();
+            }
+            assert_eq!(drops.load(SeqCst), 3);
+            drop(ring);
+            assert_eq!(drops.load(SeqCst), 3 + total);
+        }
+    }
+
+    #[test]
+    fn a_rejected_push_gives_the_same_message_back_undropped() {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let ring = Ring::bounded(1);
+        ring.push(Counted(drops.clone())).map_err(|_| ()).unwrap();
+        let back = match ring.push(Counted(drops.clone())) {
+            Err(PushError::Full(msg)) => msg,
+            _ => panic!("expected Full"),
+        };
+        assert_eq!(drops.load(SeqCst), 0);
+        drop(back);
+        assert_eq!(drops.load(SeqCst), 1);
+    }
+
+    #[test]
+    fn zero_sized_messages() {
+        for ring in both(2) {
+            let ring: Ring<()> = match ring {
+                Ring::Bounded(_) => Ring::bounded(2),
+                Ring::Unbounded(_) => Ring::unbounded(),
+            };
+            for _ in 0..100 {
+                ring.push(()).unwrap();
+                assert_eq!(pop_settled(&ring), Pop::Item(()));
+            }
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "at least one message")]
+    fn capacity_zero_panics() {
+        let _ = Ring::<u8>::bounded(0);
+    }
+
+    /// Four producers, one consumer: every message arrives exactly once, each producer's in
+    /// order.
+    #[test]
+    fn four_producers_exactly_once_in_producer_order() {
+        const PRODUCERS: usize = 4;
+        for cap in [Some(1), Some(16), None] {
+            let ring = Arc::new(match cap {
+                Some(cap) => Ring::bounded(cap),
+                None => Ring::unbounded(),
+            });
+            let per = STRESS / PRODUCERS;
+            let handles: Vec<_> = (0..PRODUCERS)
+                .map(|p| {
+                    let ring = ring.clone();
+                    std::thread::spawn(move || {
+                        for i in 0..per {
+                            let mut msg = (p, i);
+                            while let Err(PushError::Full(back)) = ring.push(msg) {
+                                msg = back;
+                                std::thread::yield_now();
+                            }
+                        }
+                    })
+                })
+                .collect();
+            let mut next = [0usize; PRODUCERS];
+            for _ in 0..per * PRODUCERS {
+                let (p, i) = loop {
+                    match pop_settled(&ring) {
+                        Pop::Item(msg) => break msg,
+                        Pop::Empty => std::thread::yield_now(),
+                        other => panic!("unexpected {other:?}"),
+                    }
+                };
+                assert_eq!(i, next[p], "producer {p} out of order");
+                next[p] += 1;
+            }
+            for h in handles {
+                h.join().unwrap();
+            }
+            assert_eq!(next, [per; PRODUCERS]);
+            assert_eq!(pop_settled(&ring), Pop::Empty);
+        }
+    }
+
+    /// Producers racing a close: every push that succeeded is received, every other one got
+    /// its message back, nothing is dropped twice or lost.
+    #[test]
+    fn close_racing_pushes_loses_nothing() {
+        for cap in [Some(8), None] {
+            let drops = Arc::new(AtomicUsize::new(0));
+            let accepted = Arc::new(AtomicUsize::new(0));
+            let ring = Arc::new(match cap {
+                Some(cap) => Ring::bounded(cap),
+                None => Ring::unbounded(),
+            });
+            let producers: Vec<_> = (0..2)
+                .map(|_| {
+                    let (ring, drops, accepted) = (ring.clone(), drops.clone(), accepted.clone());
+                    std::thread::spawn(move || {
+                        let mut returned = 0;
+                        for _ in 0..STRESS / 10 {
+                            match ring.push(Counted(drops.clone())) {
+                                Ok(()) => {
+                                    accepted.fetch_add(1, SeqCst);
+                                }
+                                Err(PushError::Full(_)) => {
+                                    returned += 1;
+                                    std::thread::yield_now();
+                                }
+                                Err(PushError::Closed(_)) => returned += 1,
+                            }
+                        }
+                        returned
+                    })
+                })
+                .collect();
+            let mut received = 0;
+            while received < STRESS / 100 {
+                if let Pop::Item(_) = pop_settled(&ring) {
+                    received += 1;
+                }
+            }
+            ring.close();
+            loop {
+                match pop_settled(&ring) {
+                    Pop::Item(_) => received += 1,
+                    Pop::Empty => std::thread::yield_now(),
+                    Pop::Closed => break,
+                    Pop::Busy => unreachable!(),
+                }
+            }
+            let returned: usize = producers.into_iter().map(|h| h.join().unwrap()).sum();
+            assert_eq!(received, accepted.load(SeqCst));
+            assert_eq!(drops.load(SeqCst), received + returned);
+        }
+    }
+}
+
+/// Loom models: every interleaving of the ring's protocols on tiny rings.
+#[cfg(all(test, tidings_loom))]
+mod models {
+    use super::*;
+    use crate::loom::{thread, Arc};
+
+    /// Two producers and the consumer: exactly once, each producer's messages in order.
+    #[test]
+    fn push_pop_two_producers() {
+        for cap in [Some(3), None] {
+            loom::model(move || {
+                let ring = Arc::new(match cap {
+                    Some(cap) => Ring::bounded(cap),
+                    None => Ring::unbounded(),
+                });
+                let producers: Vec<_> = [2, 1]
+                    .into_iter()
+                    .enumerate()
+                    .map(|(p, count)| {
+                        let ring = ring.clone();
+                        thread::spawn(move || {
+                            for i in 0..count {
+                                ring.push((p, i)).unwrap();
+                            }
+                        })
+                    })
+                    .collect();
+                let mut next = [0; 2];
+                for _ in 0..3 {
+                    let (p, i) = loop {
+                        match pop_settled(&ring) {
+                            Pop::Item(m) => break m,
+                            Pop::Empty => thread::yield_now(),
+                            other => panic!("unexpected {other:?}"),
+                        }
+                    };
+                    assert_eq!(i, next[p]);
+                    next[p] += 1;
+                }
+                for h in producers {
+                    h.join().unwrap();
+                }
+                assert_eq!(next, [2, 1]);
+                assert_eq!(pop_settled(&ring), Pop::Empty);
+            });
+        }
+    }
+
+    /// The full/empty boundary of a one-slot ring: a push that races a pop either fits or is
+    /// told Full while the slot really holds a message; nothing is overwritten or lost.
+    #[test]
+    fn full_empty_boundary() {
+        loom::model(|| {
+            let ring = Arc::new(Ring::bounded(1));
+            ring.push(1).unwrap();
+            let producer = {
+                let ring = ring.clone();
+                thread::spawn(move || ring.push(2).is_ok())
+            };
+            assert_eq!(pop_settled(&ring), Pop::Item(1));
+            let pushed = producer.join().unwrap();
+            match pop_settled(&ring) {
+                Pop::Item(2) => assert!(pushed),
+                Pop::Empty => assert!(!pushed),
+                other => panic!("unexpected {other:?}"),
+            }
+        });
+    }
+
+    /// A producer crossing a block boundary while the consumer follows it (LAP = 4 under loom).
+    #[test]
+    fn unbounded_block_install_and_recycle() {
+        loom::model(|| {
+            let ring = Arc::new(Ring::unbounded());
+            for i in 0..2 {
+                ring.push(i).unwrap();
+            }
+            let producer = {
+                let ring = ring.clone();
+                thread::spawn(move || {
+                    for i in 2..5 {
+                        ring.push(i).unwrap();
+                    }
+                })
+            };
+            let mut next = 0;
+            while next < 5 {
+                match pop_settled(&ring) {
+                    Pop::Item(m) => {
+                        assert_eq!(m, next);
+                        next += 1;
+                    }
+                    Pop::Empty => thread::yield_now(),
+                    other => panic!("unexpected {other:?}"),
+                }
+            }
+            producer.join().unwrap();
+        });
+    }
+
+    /// Close racing a push: the push either lands before the close (and is popped before
+    /// `Closed`) or gets its message back.
+    #[test]
+    fn close_vs_push() {
+        for cap in [Some(1), None] {
+            loom::model(move || {
+                let ring = Arc::new(match cap {
+                    Some(cap) => Ring::bounded(cap),
+                    None => Ring::unbounded(),
+                });
+                let producer = {
+                    let ring = ring.clone();
+                    thread::spawn(move || ring.push(7).is_ok())
+                };
+                ring.close();
+                let mut got = None;
+                loop {
+                    match pop_settled(&ring) {
+                        Pop::Item(m) => got = Some(m),
+                        Pop::Closed => break,
+                        Pop::Empty => thread::yield_now(),
+                        Pop::Busy => unreachable!(),
+                    }
+                }
+                let pushed = producer.join().unwrap();
+                assert_eq!(got.is_some(), pushed);
+            });
+        }
+    }
+}

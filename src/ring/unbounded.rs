@@ -1,0 +1,388 @@
+//! The unbounded ring: a linked list of fixed-size blocks, lock-free for producers, with no CAS
+//! on the single consumer's side, and one spare block recycled between bursts.
+//!
+//! # Positions
+//!
+//! `head` and `tail` count positions in steps of `1 << SHIFT`; bit 0 of `tail` is `MARK`, set
+//! once the ring is closed. Each block covers `LAP` positions, but holds only `BLOCK_CAP =
+//! LAP - 1` slots: the last position of a lap is never a slot. `tail` stands on it while the
+//! producer that claimed the block's last slot installs the next block, which tells the other
+//! producers to wait a moment instead of writing past the end (the scheme of crossbeam's list
+//! flavour). The consumer steps over it.
+//!
+//! # Memory
+//!
+//! The first block is allocated by the first push (an idle, never-used ring costs no block).
+//! When the consumer has taken the last message of a block, the block is reset and kept as the
+//! one `spare`, which the next install reuses; a second spare is freed at once. So a burst grows
+//! the list, and memory goes back to the allocator as the consumer catches up.
+
+use std::alloc::{self, Layout};
+use std::mem::MaybeUninit;
+use std::ptr;
+
+use super::{Pop, PushError};
+use crate::backoff::Backoff;
+use crate::loom::{AtomicPtr, AtomicUsize, UnsafeCell};
+use crate::padded::CachePadded;
+use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release, SeqCst};
+
+/// Bit 0 of `tail`: the ring is closed.
+const MARK: usize = 1;
+/// Positions are counted above the mark bit.
+const SHIFT: usize = 1;
+/// Positions per block (a power of two, so `% LAP` is a mask).
+#[cfg(not(all(test, tidings_loom)))]
+const LAP: usize = 32;
+/// Under loom, small blocks so that models cross block boundaries in few steps.
+#[cfg(all(test, tidings_loom))]
+const LAP: usize = 4;
+/// Slots per block.
+const BLOCK_CAP: usize = LAP - 1;
+/// `Slot::state`: the producer has written the message.
+const WRITTEN: usize = 1;
+
+struct Slot<T> {
+    /// 0, or `WRITTEN` once the message is in `value`.
+    state: AtomicUsize,
+    /// Written once by the producer that claimed this slot's position, before it sets
+    /// `WRITTEN` (Release); read once by the consumer after it saw `WRITTEN` (Acquire).
+    value: UnsafeCell<MaybeUninit<T>>,
+}
+
+struct Block<T> {
+    /// The following block; set (Release) by the producer that claimed this block's last slot,
+    /// before that producer publishes the slot.
+    next: AtomicPtr<Block<T>>,
+    slots: [Slot<T>; BLOCK_CAP],
+}
+
+impl<T> Block<T> {
+    /// A fresh block: every slot unwritten, no `next`.
+    fn alloc() -> *mut Block<T> {
+        #[cfg(not(all(test, tidings_loom)))]
+        {
+            let layout = Layout::new::<Block<T>>();
+            // SAFETY: the layout is not zero-sized (a block holds atomics). All-zero bytes are a
+            // valid `Block`: null `next`, states 0, and uninitialised `MaybeUninit` values.
+            // Allocating in place avoids building a possibly large block on the stack.
+            let block = unsafe { alloc::alloc_zeroed(layout) }.cast::<Block<T>>();
+            if block.is_null() {
+                alloc::handle_alloc_error(layout);
+            }
+            block
+        }
+        #[cfg(all(test, tidings_loom))]
+        {
+            let _ = Layout::new::<Block<T>>;
+            Box::into_raw(Box::new(Block {
+                next: AtomicPtr::new(ptr::null_mut()),
+                slots: std::array::from_fn(|_| Slot {
+                    state: AtomicUsize::new(0),
+                    value: UnsafeCell::new(MaybeUninit::uninit()),
+                }),
+            }))
+        }
+    }
+
+    /// Frees a block without dropping any message in it.
+    ///
+    /// # Safety
+    ///
+    /// `block` came from [`Block::alloc`], nobody else can reach it any more, and every message
+    /// it held has been taken or dropped.
+    unsafe fn free(block: *mut Block<T>) {
+        // SAFETY: per the contract, `block` is a live allocation of `Block<T>` (`alloc_zeroed`
+        // with this type's layout, which is what `Box` uses too) that we own; dropping the `Box`
+        // drops no message because slots hold `MaybeUninit`.
+        drop(unsafe { Box::from_raw(block) });
+    }
+}
+
+/// One end of the list: a position and the block it falls in.
+struct End<T> {
+    index: AtomicUsize,
+    block: AtomicPtr<Block<T>>,
+}
+
+/// An unbounded multi-producer, single-consumer ring.
+pub(crate) struct Unbounded<T> {
+    /// The consumer's end. Only the consumer stores `index`; `block` is also stored once by the
+    /// producer that installs the very first block.
+    head: CachePadded<End<T>>,
+    /// The producers' end.
+    tail: CachePadded<End<T>>,
+    /// A reset block kept for the next install, or null.
+    spare: AtomicPtr<Block<T>>,
+}
+
+// SAFETY: messages move between threads, hence `T: Send`; every cell is accessed under the
+// WRITTEN protocol described on `Slot::value`, and blocks are freed only by their last user.
+unsafe impl<T: Send> Send for Unbounded<T> {}
+// SAFETY: as above; `&Unbounded<T>` never hands out `&T`.
+unsafe impl<T: Send> Sync for Unbounded<T> {}
+
+impl<T> Unbounded<T> {
+    pub(crate) fn new() -> Self {
+        Self {
+            head: CachePadded::new(End {
+                index: AtomicUsize::new(0),
+                block: AtomicPtr::new(ptr::null_mut()),
+            }),
+            tail: CachePadded::new(End {
+                index: AtomicUsize::new(0),
+                block: AtomicPtr::new(ptr::null_mut()),
+            }),
+            spare: AtomicPtr::new(ptr::null_mut()),
+        }
+    }
+
+    /// A block for an install: the spare if there is one, else a new allocation.
+    fn take_block(&self) -> *mut Block<T> {
+        // Acquire: pairs with the Release swap in `recycle`, so the reset of the block is visible.
+        let spare = self.spare.swap(ptr::null_mut(), Acquire);
+        if spare.is_null() {
+            Block::alloc()
+        } else {
+            spare
+        }
+    }
+
+    /// Keeps `block` as the spare (freeing a previous spare).
+    ///
+    /// # Safety
+    ///
+    /// We own `block` exclusively, it holds no message, and it is reset (states 0, null `next`).
+    unsafe fn recycle(&self, block: *mut Block<T>) {
+        // Release: publishes the reset to the producer that takes the spare (Acquire).
+        // Acquire: we may free the displaced spare, whose reset was published the same way.
+        let old = self.spare.swap(block, AcqRel);
+        if !old.is_null() {
+            // SAFETY: the displaced spare was owned by the `spare` field alone, reset and empty.
+            unsafe { Block::free(old) };
+        }
+    }
+
+    /// Pushes `value`, or gives it back if the ring is closed. Lock-free; never full.
+    pub(crate) fn push(&self, value: T) -> Result<(), PushError<T>> {
+        let mut backoff = Backoff::new();
+        // Acquire on both: pairs with the installer's Release stores, so a block pointer we read
+        // is fully initialised (and matches the index, or our CAS below fails).
+        let mut tail = self.tail.index.load(Acquire);
+        let mut block = self.tail.block.load(Acquire);
+        // Allocated ahead of claiming a block's last slot, so the install itself cannot fail.
+        let mut next_block: *mut Block<T> = ptr::null_mut();
+
+        let result = loop {
+            if tail & MARK != 0 {
+                break Err(PushError::Closed(value));
+            }
+            let offset = (tail >> SHIFT) % LAP;
+            if offset == BLOCK_CAP {
+                // Another producer is installing the next block: wait for it.
+                backoff.snooze();
+                tail = self.tail.index.load(Acquire);
+                block = self.tail.block.load(Acquire);
+                continue;
+            }
+            if offset + 1 == BLOCK_CAP && next_block.is_null() {
+                next_block = self.take_block();
+            }
+            if block.is_null() {
+                // The very first push: install the first block.
+                let first = self.take_block();
+                // Release: the block's initialisation happens before anyone reads the pointer.
+                match self.tail.block.compare_exchange(ptr::null_mut(), first, Release, Relaxed) {
+                    Ok(_) => {
+                        // The consumer starts at this block too (Release, same reason).
+                        self.head.block.store(first, Release);
+                        block = first;
+                    }
+                    Err(_) => {
+                        // SAFETY: `first` never became reachable by anyone else; it is fresh.
+                        unsafe { self.recycle(first) };
+                        tail = self.tail.index.load(Acquire);
+                        block = self.tail.block.load(Acquire);
+                        continue;
+                    }
+                }
+            }
+
+            let new_tail = tail + (1 << SHIFT);
+            // SeqCst/Acquire are not needed for data (the WRITTEN bit publishes it), but the
+            // failure value must be at least as fresh as the block pointer we reload after it.
+            match self.tail.index.compare_exchange_weak(tail, new_tail, AcqRel, Acquire) {
+                Ok(_) => {
+                    if offset + 1 == BLOCK_CAP {
+                        // We claimed the block's last slot: install the next block. The order
+                        // matters: pointer first (Release), then the index steps over the
+                        // marker position (Release), then the link the consumer follows.
+                        let next = std::mem::replace(&mut next_block, ptr::null_mut());
+                        self.tail.block.store(next, Release);
+                        self.tail.index.fetch_add(1 << SHIFT, Release);
+                        // SAFETY: `block` is the block our claim falls in; it cannot be recycled
+                        // before the consumer has read our slot, which we have not written yet.
+                        unsafe { (*block).next.store(next, Release) };
+                    }
+                    // SAFETY: our CAS claimed this slot; `block` stays alive until the consumer
+                    // reads it, which waits for our WRITTEN store below.
+                    let slot = unsafe { &(*block).slots[offset] };
+                    // SAFETY: nobody else writes or reads this slot before WRITTEN is set.
+                    slot.value.with_mut(|ptr| unsafe { ptr.write(MaybeUninit::new(value)) });
+                    // Release: publishes the message to the consumer's Acquire load.
+                    slot.state.store(WRITTEN, Release);
+                    break Ok(());
+                }
+                Err(current) => {
+                    tail = current;
+                    block = self.tail.block.load(Acquire);
+                    backoff.spin();
+                }
+            }
+        };
+        if !next_block.is_null() {
+            // SAFETY: we took it for an install we did not do; it never became reachable.
+            unsafe { self.recycle(next_block) };
+        }
+        result
+    }
+
+    /// Takes the oldest message.
+    ///
+    /// # Safety
+    ///
+    /// Only one thread at a time may call `pop` (the single consumer); calls must be ordered by
+    /// happens-before (the same thread, or handed over through a lock or channel).
+    pub(crate) unsafe fn pop(&self) -> Pop<T> {
+        // Relaxed: only the consumer stores `head.index`.
+        let head = self.head.index.load(Relaxed);
+        // Acquire: pairs with the first install's Release store.
+        let block = self.head.block.load(Acquire);
+        let offset = (head >> SHIFT) % LAP;
+        if block.is_null() {
+            return self.empty_or_busy(head);
+        }
+        // SAFETY: `block` is the consumer's current block, which only the consumer frees.
+        let slot = unsafe { &(*block).slots[offset] };
+        // Acquire: pairs with the producer's Release store of WRITTEN.
+        if slot.state.load(Acquire) & WRITTEN == 0 {
+            return self.empty_or_busy(head);
+        }
+        // SAFETY: WRITTEN says the message is there, and we are the only reader.
+        let value = slot.value.with(|ptr| unsafe { ptr.read().assume_init() });
+        if offset + 1 == BLOCK_CAP {
+            // The block's last message: move to the next block (the installer stored `next`
+            // before publishing this slot, and our Acquire above made that store visible).
+            // SAFETY: `block` is still ours.
+            let next = unsafe { (*block).next.load(Acquire) };
+            debug_assert!(!next.is_null());
+            self.head.block.store(next, Release);
+            // Step over the marker position as well.
+            self.head.index.store(head + (2 << SHIFT), Release);
+            // SAFETY: every slot of `block` has been written and read, so no producer (they
+            // stop touching a block once their slot is written) and no consumer can reach it.
+            unsafe {
+                reset(block);
+                self.recycle(block);
+            }
+        } else {
+            // Release: pairs with `len`.
+            self.head.index.store(head + (1 << SHIFT), Release);
+        }
+        Pop::Item(value)
+    }
+
+    /// The slot at `head` holds nothing yet: is the ring empty, closed, or is a producer still
+    /// writing (or installing the first block)?
+    fn empty_or_busy(&self, head: usize) -> Pop<T> {
+        // Acquire: pairs with the Release half of `close`.
+        let tail = self.tail.index.load(Acquire);
+        if tail >> SHIFT == head >> SHIFT {
+            if tail & MARK != 0 {
+                Pop::Closed
+            } else {
+                Pop::Empty
+            }
+        } else {
+            Pop::Busy
+        }
+    }
+
+    /// Closes the ring; returns true if this call closed it.
+    pub(crate) fn close(&self) -> bool {
+        // AcqRel: see `Bounded::close`; every claim is a CAS expecting MARK clear.
+        self.tail.index.fetch_or(MARK, AcqRel) & MARK == 0
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.tail.index.load(Acquire) & MARK != 0
+    }
+
+    /// How many messages are queued (claimed slots count, even while still being written).
+    pub(crate) fn len(&self) -> usize {
+        loop {
+            // SeqCst: one consistent snapshot of two variables (retry if `tail` moved).
+            let tail = self.tail.index.load(SeqCst);
+            let head = self.head.index.load(SeqCst);
+            if self.tail.index.load(SeqCst) == tail {
+                return slots_before(tail >> SHIFT) - slots_before(head >> SHIFT);
+            }
+        }
+    }
+}
+
+/// How many slot positions come before position `pos` (marker positions are not slots).
+fn slots_before(pos: usize) -> usize {
+    (pos / LAP) * BLOCK_CAP + (pos % LAP).min(BLOCK_CAP)
+}
+
+/// Makes a used block fresh again.
+///
+/// # Safety
+///
+/// The caller owns `block` exclusively and every message in it has been taken.
+unsafe fn reset<T>(block: *mut Block<T>) {
+    // SAFETY: exclusive ownership per the contract.
+    let block = unsafe { &*block };
+    // Relaxed: the Release swap into `spare` publishes these stores.
+    block.next.store(ptr::null_mut(), Relaxed);
+    for slot in &block.slots {
+        slot.state.store(0, Relaxed);
+    }
+}
+
+impl<T> Drop for Unbounded<T> {
+    fn drop(&mut self) {
+        // `&mut self`: no producer or consumer is left; every claimed slot was written.
+        let mut head = self.head.index.load(Relaxed) >> SHIFT;
+        let tail = self.tail.index.load(Relaxed) >> SHIFT;
+        let mut block = self.head.block.load(Relaxed);
+        while head != tail {
+            let offset = head % LAP;
+            if offset < BLOCK_CAP {
+                // SAFETY: a claimed, written, unread slot of a live block: drop its message once.
+                unsafe {
+                    (*block).slots[offset].value.with_mut(|ptr| (*ptr).assume_init_drop());
+                }
+            } else {
+                // The marker position: the list goes on in the next block.
+                // SAFETY: `block` is live and every message in it has been dropped above.
+                unsafe {
+                    let next = (*block).next.load(Relaxed);
+                    Block::free(block);
+                    block = next;
+                }
+            }
+            head += 1;
+        }
+        if !block.is_null() {
+            // SAFETY: the last block of the list; its messages were dropped above.
+            unsafe { Block::free(block) };
+        }
+        let spare = self.spare.load(Relaxed);
+        if !spare.is_null() {
+            // SAFETY: the spare is reset and owned by this ring alone.
+            unsafe { Block::free(spare) };
+        }
+    }
+}

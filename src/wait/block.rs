@@ -1,0 +1,94 @@
+//! Blocking a thread: parking, and refusing to block a thread that drives a tokio runtime.
+
+use std::time::Instant;
+
+use crate::backoff::Backoff;
+use crate::loom::{park_timeout, thread};
+
+/// Parks the current thread until it is unparked or `deadline` passes. Wake-ups can be
+/// spurious (a stale unpark): callers always loop and re-check their condition.
+pub(crate) fn park(deadline: Option<Instant>) {
+    match deadline {
+        None => thread::park(),
+        Some(deadline) => {
+            let now = Instant::now();
+            if deadline > now {
+                park_timeout(deadline - now);
+            }
+        }
+    }
+}
+
+/// False when blocking the current thread could deadlock a tokio runtime: the thread is a
+/// runtime worker, or is inside `block_on`. True on plain threads and in
+/// `tokio::task::spawn_blocking` — the same rule as tokio's own `blocking_recv`.
+///
+/// Tokio exposes no query for this, so the check asks a tokio blocking call that applies the
+/// rule itself: an uncontended `Mutex::blocking_lock`, which panics where blocking is not
+/// allowed (tokio's panic message is printed, then ours). It only runs on a thread that has a
+/// runtime context, and only when the caller is about to park.
+pub(crate) fn blocking_allowed() -> bool {
+    if cfg!(all(test, tidings_loom)) || tokio::runtime::Handle::try_current().is_err() {
+        return true;
+    }
+    std::panic::catch_unwind(|| {
+        let probe = tokio::sync::Mutex::const_new(());
+        drop(probe.blocking_lock());
+    })
+    .is_ok()
+}
+
+/// Panics, naming `what`, if blocking here could deadlock a tokio runtime (see
+/// [`blocking_allowed`]).
+#[track_caller]
+pub(crate) fn assert_blocking_allowed(what: &str) {
+    if !blocking_allowed() {
+        panic!(
+            "{what} would block a thread that drives a tokio runtime, which can deadlock it: \
+             use `.await` in async code (or move the blocking call into \
+             `tokio::task::spawn_blocking`)"
+        );
+    }
+}
+
+/// Blocks the current thread until `attempt` succeeds (`Some`), or `deadline` passes (`None`).
+///
+/// The wait follows the crate's rule: try; spin and yield a little ([`Backoff`]); then
+/// `register` (which must register the current thread as a waiter), try again, and park until
+/// woken. `attempt` always runs once more after a wake-up, so a deadline is reported only after
+/// a last try — also for a deadline that has already passed. Before the first park it checks
+/// that blocking is allowed here ([`assert_blocking_allowed`], naming `what`).
+///
+/// Both closures get `state`, so that they can share mutable state without capturing it twice.
+#[track_caller]
+pub(crate) fn block_until<S, R>(
+    what: &'static str,
+    deadline: Option<Instant>,
+    state: &mut S,
+    mut attempt: impl FnMut(&mut S) -> Option<R>,
+    mut register: impl FnMut(&mut S),
+) -> Option<R> {
+    let mut backoff = Backoff::new();
+    let mut checked = false;
+    loop {
+        if let Some(done) = attempt(state) {
+            return Some(done);
+        }
+        if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+            return None;
+        }
+        if !backoff.is_completed() {
+            backoff.snooze();
+            continue;
+        }
+        if !checked {
+            assert_blocking_allowed(what);
+            checked = true;
+        }
+        register(state);
+        if let Some(done) = attempt(state) {
+            return Some(done);
+        }
+        park(deadline);
+    }
+}

@@ -1,0 +1,79 @@
+//! The wait layer: who to wake, and how to wait without losing a wake-up.
+//!
+//! A [`Waiter`] is either a task's `Waker` or a parked `Thread` — one type, so the same mailbox
+//! can be awaited in one call and blocked on in the next. Two containers hold waiters:
+//!
+//! * [`WaitCell`]: the single consumer of a mailbox (at most one waiter);
+//! * [`WaitQueue`]: any number of waiters (senders waiting for room, registry receivers), woken
+//!   one at a time in FIFO order; a waiter that was notified and then gives up passes the
+//!   notification on, so a cancelled future never swallows a wake-up meant for someone else.
+//!
+//! # The rule: try → register → try again
+//!
+//! A waiter first tries its operation; if that fails it registers, and *then tries again*
+//! before sleeping. A notifier first makes its change (push, pop, close), then checks for
+//! waiters. Both sides put a `SeqCst` fence between their write and their read (inside
+//! `register` and `notify*`), so at least one of them sees the other: either the waiter's second
+//! try sees the change, or the notifier sees the registration. No lost wake-ups, and a notifier
+//! that finds nobody registered pays one fence and one load, never a lock.
+//!
+//! Everything here is safe code; the locks are only taken by waiters and by notifiers that found
+//! a waiter.
+
+mod block;
+mod cell;
+mod queue;
+
+#[cfg(test)]
+mod tests;
+
+use std::task::Waker;
+
+use crate::loom::thread::{self, Thread};
+
+pub(crate) use block::block_until;
+pub(crate) use cell::WaitCell;
+pub(crate) use queue::{Registration, WaitQueue};
+
+/// Something to wake: a task or a parked thread.
+#[derive(Debug)]
+pub(crate) enum Waiter {
+    Task(Waker),
+    Thread(Thread),
+}
+
+/// A waiter to register, borrowed: converted to a [`Waiter`] only when the registered one is
+/// not already equivalent (saves a waker clone per poll).
+#[derive(Clone, Copy)]
+pub(crate) enum WaiterRef<'a> {
+    Task(&'a Waker),
+    /// The current thread.
+    Thread,
+}
+
+impl WaiterRef<'_> {
+    fn to_waiter(self) -> Waiter {
+        match self {
+            WaiterRef::Task(waker) => Waiter::Task(waker.clone()),
+            WaiterRef::Thread => Waiter::Thread(thread::current()),
+        }
+    }
+}
+
+impl Waiter {
+    /// Replaces this waiter with `new` unless it would wake the same task or thread.
+    fn refresh(&mut self, new: WaiterRef<'_>) {
+        match (&*self, new) {
+            (Waiter::Task(old), WaiterRef::Task(new)) if old.will_wake(new) => {}
+            (Waiter::Thread(old), WaiterRef::Thread) if old.id() == thread::current().id() => {}
+            _ => *self = new.to_waiter(),
+        }
+    }
+
+    fn wake(self) {
+        match self {
+            Waiter::Task(waker) => waker.wake(),
+            Waiter::Thread(thread) => thread.unpark(),
+        }
+    }
+}

@@ -1,0 +1,233 @@
+//! [`WaitQueue`]: many waiters, woken one at a time in arrival order.
+
+use std::mem;
+use std::sync::atomic::Ordering::{Relaxed, SeqCst};
+
+use super::{Waiter, WaiterRef};
+use crate::loom::{fence, lock, AtomicUsize, Mutex};
+
+/// "No node" in the intrusive list.
+const NIL: usize = usize::MAX;
+
+/// A waiter's place in a [`WaitQueue`]: owned by one waiting operation (a future, or a blocking
+/// call's stack frame), which must hand it back with [`WaitQueue::unregister`] when it stops
+/// waiting, for whatever reason.
+#[derive(Debug, Default)]
+pub(crate) struct Registration {
+    key: Option<usize>,
+}
+
+impl Registration {
+    pub(crate) const fn new() -> Self {
+        Self { key: None }
+    }
+
+    pub(crate) fn is_registered(&self) -> bool {
+        self.key.is_some()
+    }
+}
+
+/// FIFO list of waiters with pass-on-drop notifications.
+#[derive(Debug)]
+pub(crate) struct WaitQueue {
+    /// How many nodes are `Waiting` (linked in the list). Read without the lock by notifiers
+    /// after their fence; written under the lock.
+    waiting: AtomicUsize,
+    list: Mutex<List>,
+}
+
+#[derive(Debug)]
+enum State {
+    /// The slot is unused (on the free list).
+    Free,
+    /// Linked in the list, waiting to be woken.
+    Waiting(Waiter),
+    /// Woken and unlinked; the owner has not looked yet.
+    Notified,
+}
+
+#[derive(Debug)]
+struct Node {
+    prev: usize,
+    next: usize,
+    state: State,
+}
+
+/// A slab of nodes with a doubly linked FIFO of the `Waiting` ones: O(1) register, notify and
+/// unregister, however many waiters there are.
+#[derive(Debug)]
+struct List {
+    nodes: Vec<Node>,
+    free: Vec<usize>,
+    head: usize,
+    tail: usize,
+}
+
+impl List {
+    fn alloc(&mut self, state: State) -> usize {
+        let node = Node { prev: NIL, next: NIL, state };
+        match self.free.pop() {
+            Some(key) => {
+                self.nodes[key] = node;
+                key
+            }
+            None => {
+                self.nodes.push(node);
+                self.nodes.len() - 1
+            }
+        }
+    }
+
+    fn push_back(&mut self, key: usize) {
+        self.nodes[key].prev = self.tail;
+        self.nodes[key].next = NIL;
+        match self.tail {
+            NIL => self.head = key,
+            tail => self.nodes[tail].next = key,
+        }
+        self.tail = key;
+    }
+
+    fn unlink(&mut self, key: usize) {
+        let Node { prev, next, .. } = self.nodes[key];
+        match prev {
+            NIL => self.head = next,
+            prev => self.nodes[prev].next = next,
+        }
+        match next {
+            NIL => self.tail = prev,
+            next => self.nodes[next].prev = prev,
+        }
+    }
+}
+
+impl WaitQueue {
+    pub(crate) fn new() -> Self {
+        Self {
+            waiting: AtomicUsize::new(0),
+            list: Mutex::new(List { nodes: Vec::new(), free: Vec::new(), head: NIL, tail: NIL }),
+        }
+    }
+
+    /// Registers (or refreshes) a waiter. A fresh or already-notified registration goes to the
+    /// back of the queue; one still waiting keeps its place. The caller must try its operation
+    /// again afterwards, before it sleeps.
+    pub(crate) fn register(&self, reg: &mut Registration, waiter: WaiterRef<'_>) {
+        let mut list = lock(&self.list);
+        match reg.key {
+            Some(key) => {
+                let relink = match &mut list.nodes[key].state {
+                    State::Waiting(old) => {
+                        old.refresh(waiter);
+                        false
+                    }
+                    State::Notified => true,
+                    State::Free => unreachable!("a registration points at a free node"),
+                };
+                if relink {
+                    list.nodes[key].state = State::Waiting(waiter.to_waiter());
+                    list.push_back(key);
+                    self.waiting.store(self.waiting.load(Relaxed) + 1, Relaxed);
+                }
+            }
+            None => {
+                let key = list.alloc(State::Waiting(waiter.to_waiter()));
+                list.push_back(key);
+                // Relaxed: written under the lock, published by the fence below.
+                self.waiting.store(self.waiting.load(Relaxed) + 1, Relaxed);
+                reg.key = Some(key);
+            }
+        }
+        drop(list);
+        // SeqCst: pairs with the fence in `notify_one` / `notify_all`.
+        fence(SeqCst);
+    }
+
+    /// Gives a registration back. If it had been notified and `consumed` is false (the waiter
+    /// did not use what it was woken for: it timed out, was cancelled, or gave up), the
+    /// notification passes to the next waiter.
+    pub(crate) fn unregister(&self, reg: &mut Registration, consumed: bool) {
+        let Some(key) = reg.key.take() else { return };
+        let mut list = lock(&self.list);
+        let state = mem::replace(&mut list.nodes[key].state, State::Free);
+        list.free.push(key);
+        let pass_on = match state {
+            State::Waiting(_) => {
+                list.unlink(key);
+                self.waiting.store(self.waiting.load(Relaxed) - 1, Relaxed);
+                false
+            }
+            State::Notified => !consumed,
+            State::Free => unreachable!("a registration points at a free node"),
+        };
+        drop(list);
+        drop(state);
+        if pass_on {
+            self.notify_one();
+        }
+    }
+
+    /// Wakes the waiter that registered first. Call after the change it should see.
+    #[inline]
+    pub(crate) fn notify_one(&self) {
+        // SeqCst: pairs with the fence in `register`.
+        fence(SeqCst);
+        if self.waiting.load(Relaxed) != 0 {
+            self.notify_one_slow();
+        }
+    }
+
+    #[cold]
+    fn notify_one_slow(&self) {
+        let mut list = lock(&self.list);
+        let key = list.head;
+        if key == NIL {
+            return;
+        }
+        list.unlink(key);
+        self.waiting.store(self.waiting.load(Relaxed) - 1, Relaxed);
+        let state = mem::replace(&mut list.nodes[key].state, State::Notified);
+        drop(list);
+        if let State::Waiting(waiter) = state {
+            waiter.wake();
+        }
+    }
+
+    /// Wakes every waiter (on close). Call after the change they should see.
+    pub(crate) fn notify_all(&self) {
+        // SeqCst: pairs with the fence in `register`.
+        fence(SeqCst);
+        if self.waiting.load(Relaxed) == 0 {
+            return;
+        }
+        let mut woken = Vec::new();
+        {
+            let mut list = lock(&self.list);
+            while list.head != NIL {
+                let key = list.head;
+                list.unlink(key);
+                if let State::Waiting(waiter) =
+                    mem::replace(&mut list.nodes[key].state, State::Notified)
+                {
+                    woken.push(waiter);
+                }
+            }
+            self.waiting.store(0, Relaxed);
+        }
+        for waiter in woken {
+            waiter.wake();
+        }
+    }
+
+    /// How many waiters are registered and not yet notified (racy; for tests).
+    #[cfg(test)]
+    pub(crate) fn waiting(&self) -> usize {
+        self.waiting.load(SeqCst)
+    }
+
+    /// How many nodes the slab holds, free or not (for tests of node reuse).
+    #[cfg(test)]
+    pub(crate) fn nodes(&self) -> usize {
+        lock(&self.list).nodes.len()
+    }
+}

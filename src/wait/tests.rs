@@ -1,0 +1,333 @@
+//! Unit tests of the wait layer (run under Miri by `.ci/run`) and its loom models.
+
+use super::*;
+
+#[cfg(not(all(test, tidings_loom)))]
+mod unit {
+    use super::block::blocking_allowed;
+    use super::*;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+    use std::sync::Arc;
+    use std::task::Wake;
+    use std::time::{Duration, Instant};
+
+    /// A waker that counts its wake-ups.
+    #[derive(Default)]
+    struct Count(AtomicUsize);
+    impl Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, SeqCst);
+        }
+    }
+    fn counting_waker() -> (Arc<Count>, Waker) {
+        let count = Arc::new(Count::default());
+        (count.clone(), Waker::from(count))
+    }
+
+    #[test]
+    fn cell_wakes_a_registered_task_once() {
+        let cell = WaitCell::new();
+        let (count, waker) = counting_waker();
+        cell.notify();
+        cell.register(WaiterRef::Task(&waker));
+        cell.notify();
+        cell.notify();
+        assert_eq!(count.0.load(SeqCst), 1, "a registration is consumed by the wake");
+    }
+
+    #[test]
+    fn cell_unregister_prevents_the_wake() {
+        let cell = WaitCell::new();
+        let (count, waker) = counting_waker();
+        cell.register(WaiterRef::Task(&waker));
+        cell.unregister();
+        cell.notify();
+        assert_eq!(count.0.load(SeqCst), 0);
+    }
+
+    #[test]
+    fn cell_registering_a_new_waker_replaces_the_old() {
+        let cell = WaitCell::new();
+        let (old_count, old) = counting_waker();
+        let (new_count, new) = counting_waker();
+        cell.register(WaiterRef::Task(&old));
+        cell.register(WaiterRef::Task(&new));
+        cell.notify();
+        assert_eq!((old_count.0.load(SeqCst), new_count.0.load(SeqCst)), (0, 1));
+    }
+
+    #[test]
+    fn cell_unparks_a_registered_thread() {
+        let cell = Arc::new(WaitCell::new());
+        let ready = Arc::new(AtomicBool::new(false));
+        let waiter = {
+            let (cell, ready) = (cell.clone(), ready.clone());
+            std::thread::spawn(move || loop {
+                if ready.load(SeqCst) {
+                    return;
+                }
+                cell.register(WaiterRef::Thread);
+                if ready.load(SeqCst) {
+                    cell.unregister();
+                    return;
+                }
+                std::thread::park();
+            })
+        };
+        std::thread::sleep(Duration::from_millis(10));
+        ready.store(true, SeqCst);
+        cell.notify();
+        waiter.join().unwrap();
+    }
+
+    #[test]
+    fn queue_wakes_in_registration_order() {
+        let queue = WaitQueue::new();
+        let wakers: Vec<_> = (0..3).map(|_| counting_waker()).collect();
+        let mut regs: Vec<_> = (0..3).map(|_| Registration::new()).collect();
+        for ((_, waker), reg) in wakers.iter().zip(&mut regs) {
+            queue.register(reg, WaiterRef::Task(waker));
+        }
+        assert_eq!(queue.waiting(), 3);
+        let counts = || wakers.iter().map(|(c, _)| c.0.load(SeqCst)).collect::<Vec<_>>();
+        queue.notify_one();
+        assert_eq!(counts(), [1, 0, 0]);
+        queue.notify_one();
+        assert_eq!(counts(), [1, 1, 0]);
+        // A notified waiter that registers again goes to the back.
+        queue.register(&mut regs[0], WaiterRef::Task(&wakers[0].1));
+        queue.notify_one();
+        assert_eq!(counts(), [1, 1, 1]);
+        queue.notify_one();
+        assert_eq!(counts(), [2, 1, 1]);
+        for reg in &mut regs {
+            queue.unregister(reg, true);
+        }
+        assert_eq!(queue.waiting(), 0);
+    }
+
+    #[test]
+    fn queue_refresh_keeps_the_place_in_line() {
+        let queue = WaitQueue::new();
+        let (first_count, first) = counting_waker();
+        let (second_count, second) = counting_waker();
+        let (mut a, mut b) = (Registration::new(), Registration::new());
+        queue.register(&mut a, WaiterRef::Task(&first));
+        queue.register(&mut b, WaiterRef::Task(&second));
+        queue.register(&mut a, WaiterRef::Task(&first));
+        queue.notify_one();
+        assert_eq!((first_count.0.load(SeqCst), second_count.0.load(SeqCst)), (1, 0));
+        queue.unregister(&mut a, true);
+        queue.unregister(&mut b, true);
+    }
+
+    #[test]
+    fn queue_unregistered_waiter_is_skipped() {
+        let queue = WaitQueue::new();
+        let (first_count, first) = counting_waker();
+        let (second_count, second) = counting_waker();
+        let (mut a, mut b) = (Registration::new(), Registration::new());
+        queue.register(&mut a, WaiterRef::Task(&first));
+        queue.register(&mut b, WaiterRef::Task(&second));
+        queue.unregister(&mut a, false);
+        assert!(!a.is_registered());
+        queue.notify_one();
+        assert_eq!((first_count.0.load(SeqCst), second_count.0.load(SeqCst)), (0, 1));
+        queue.unregister(&mut b, true);
+    }
+
+    #[test]
+    fn queue_notified_waiter_that_gives_up_passes_the_wake_on() {
+        let queue = WaitQueue::new();
+        let (first_count, first) = counting_waker();
+        let (second_count, second) = counting_waker();
+        let (mut a, mut b) = (Registration::new(), Registration::new());
+        queue.register(&mut a, WaiterRef::Task(&first));
+        queue.register(&mut b, WaiterRef::Task(&second));
+        queue.notify_one();
+        assert_eq!((first_count.0.load(SeqCst), second_count.0.load(SeqCst)), (1, 0));
+        queue.unregister(&mut a, false);
+        assert_eq!(second_count.0.load(SeqCst), 1, "the cancelled waiter's wake moved on");
+        queue.unregister(&mut b, true);
+    }
+
+    #[test]
+    fn queue_notified_waiter_that_used_its_wake_keeps_it() {
+        let queue = WaitQueue::new();
+        let (_, first) = counting_waker();
+        let (second_count, second) = counting_waker();
+        let (mut a, mut b) = (Registration::new(), Registration::new());
+        queue.register(&mut a, WaiterRef::Task(&first));
+        queue.register(&mut b, WaiterRef::Task(&second));
+        queue.notify_one();
+        queue.unregister(&mut a, true);
+        assert_eq!(second_count.0.load(SeqCst), 0);
+        queue.unregister(&mut b, true);
+    }
+
+    #[test]
+    fn queue_notify_all_wakes_everyone_and_slots_are_reused() {
+        let queue = WaitQueue::new();
+        let wakers: Vec<_> = (0..5).map(|_| counting_waker()).collect();
+        let mut regs: Vec<_> = (0..5).map(|_| Registration::new()).collect();
+        for _round in 0..2 {
+            for ((_, waker), reg) in wakers.iter().zip(&mut regs) {
+                queue.register(reg, WaiterRef::Task(waker));
+            }
+            queue.notify_all();
+            assert_eq!(queue.waiting(), 0);
+            for reg in &mut regs {
+                queue.unregister(reg, true);
+            }
+        }
+        assert!(wakers.iter().all(|(c, _)| c.0.load(SeqCst) == 2));
+        assert_eq!(queue.nodes(), 5, "freed nodes are reused");
+    }
+
+    #[test]
+    fn block_until_returns_after_a_notification() {
+        let cell = Arc::new(WaitCell::new());
+        let value = Arc::new(AtomicUsize::new(0));
+        let setter = {
+            let (cell, value) = (cell.clone(), value.clone());
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(20));
+                value.store(7, SeqCst);
+                cell.notify();
+            })
+        };
+        let got = block_until(
+            "test",
+            None,
+            &mut (),
+            |_| match value.load(SeqCst) {
+                0 => None,
+                v => Some(v),
+            },
+            |_| cell.register(WaiterRef::Thread),
+        );
+        cell.unregister();
+        setter.join().unwrap();
+        assert_eq!(got, Some(7));
+    }
+
+    #[test]
+    fn block_until_tries_once_more_at_a_past_deadline() {
+        let past = Instant::now() - Duration::from_millis(1);
+        let mut attempts = 0;
+        let got: Option<()> = block_until(
+            "test",
+            Some(past),
+            &mut attempts,
+            |n| {
+                *n += 1;
+                None
+            },
+            |_| {},
+        );
+        assert_eq!((got, attempts), (None, 1));
+        let got = block_until("test", Some(past), &mut (), |_| Some(5), |_| {});
+        assert_eq!(got, Some(5));
+    }
+
+    #[test]
+    fn block_until_times_out() {
+        let start = Instant::now();
+        let got: Option<()> =
+            block_until("test", Some(start + Duration::from_millis(30)), &mut (), |_| None, |_| {});
+        assert_eq!(got, None);
+        assert!(start.elapsed() >= Duration::from_millis(30));
+    }
+
+    #[cfg(not(miri))] // tokio runtimes use syscalls Miri does not support
+    #[test]
+    fn blocking_is_refused_only_where_it_could_stall_a_runtime() {
+        assert!(blocking_allowed(), "a plain thread may block");
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        assert!(!rt.block_on(async { blocking_allowed() }), "inside block_on");
+        assert!(rt.block_on(rt.spawn_blocking(blocking_allowed)).unwrap(), "spawn_blocking");
+        {
+            let _guard = rt.enter();
+            assert!(blocking_allowed(), "a thread that only entered the runtime context");
+        }
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).build().unwrap();
+        assert!(!rt.block_on(rt.spawn(async { blocking_allowed() })).unwrap(), "worker");
+    }
+}
+
+/// Loom models of the wake-up protocols.
+#[cfg(all(test, tidings_loom))]
+mod models {
+    use super::*;
+    use crate::loom::{thread, Arc, AtomicBool, AtomicUsize};
+    use std::sync::atomic::Ordering::SeqCst;
+
+    /// A change made concurrently with a registration is never missed: the waiter either sees
+    /// it on its second try or is woken (loom reports a deadlock otherwise).
+    #[test]
+    fn wake_vs_register() {
+        loom::model(|| {
+            let cell = Arc::new(WaitCell::new());
+            let ready = Arc::new(AtomicBool::new(false));
+            let notifier = {
+                let (cell, ready) = (cell.clone(), ready.clone());
+                thread::spawn(move || {
+                    ready.store(true, std::sync::atomic::Ordering::Relaxed);
+                    cell.notify();
+                })
+            };
+            let seen = block_until(
+                "model",
+                None,
+                &mut (),
+                |_| ready.load(std::sync::atomic::Ordering::Relaxed).then_some(()),
+                |_| cell.register(WaiterRef::Thread),
+            );
+            cell.unregister();
+            assert_eq!(seen, Some(()));
+            notifier.join().unwrap();
+        });
+    }
+
+    /// A waiter that was notified and then gives up (a dropped future) passes the notification
+    /// on: the other waiter still gets the one permit.
+    #[test]
+    fn dropped_waiter_passes_the_wake_on() {
+        loom::model(|| {
+            let queue = Arc::new(WaitQueue::new());
+            let permits = Arc::new(AtomicUsize::new(0));
+            let take = |permits: &AtomicUsize| {
+                permits.fetch_update(SeqCst, SeqCst, |p| p.checked_sub(1)).ok().map(|_| ())
+            };
+
+            // The waiter that gives up: registered, maybe notified, then cancelled.
+            let quitter = {
+                let queue = queue.clone();
+                thread::spawn(move || {
+                    let mut reg = Registration::new();
+                    queue.register(&mut reg, WaiterRef::Thread);
+                    queue.unregister(&mut reg, false);
+                })
+            };
+            let notifier = {
+                let (queue, permits) = (queue.clone(), permits.clone());
+                thread::spawn(move || {
+                    permits.fetch_add(1, SeqCst);
+                    queue.notify_one();
+                })
+            };
+            let mut reg = Registration::new();
+            let got = block_until(
+                "model",
+                None,
+                &mut reg,
+                |_| take(&permits),
+                |reg| queue.register(reg, WaiterRef::Thread),
+            );
+            queue.unregister(&mut reg, true);
+            assert_eq!(got, Some(()));
+            quitter.join().unwrap();
+            notifier.join().unwrap();
+        });
+    }
+}
