@@ -48,6 +48,30 @@ pub struct Receive<S, M = AnyMessage, A = NoAfter> {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct AnyMessage;
 
+/// What a mailbox receive accepts: [`AnyMessage`], or a predicate given to
+/// [`Receive::matching`].
+pub trait MessageFilter<T> {
+    /// True if every message is accepted (lets the plain receive skip the filter).
+    const ACCEPTS_ALL: bool = false;
+
+    /// True if `msg` is accepted.
+    fn accept(&mut self, msg: &T) -> bool;
+}
+
+impl<T> MessageFilter<T> for AnyMessage {
+    const ACCEPTS_ALL: bool = true;
+
+    fn accept(&mut self, _: &T) -> bool {
+        true
+    }
+}
+
+impl<T, F: FnMut(&T) -> bool> MessageFilter<T> for F {
+    fn accept(&mut self, msg: &T) -> bool {
+        self(msg)
+    }
+}
+
 /// The fallback of a receive without `after`: a timeout is `Err(RecvError::Timeout)`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NoAfter;

@@ -12,7 +12,7 @@ use crate::backoff::Backoff;
 use crate::chan::Consumer;
 use crate::error::{RecvError, TryRecvError};
 use crate::receive::sealed::Source;
-use crate::receive::{AnyMessage, NoAfter, Receive};
+use crate::receive::{AnyMessage, MessageFilter, NoAfter, Receive};
 use crate::ring::Pop;
 use crate::wait::{self, WaiterRef};
 
@@ -238,30 +238,6 @@ fn take<T, M: MessageFilter<T>>(
             Pop::Empty | Pop::Busy => return Ok(None),
             Pop::Closed => return Err(RecvError::Closed),
         }
-    }
-}
-
-/// What a mailbox receive accepts: [`AnyMessage`], or a predicate given to
-/// [`Receive::matching`].
-pub trait MessageFilter<T> {
-    /// True if every message is accepted (lets the plain receive skip the filter).
-    const ACCEPTS_ALL: bool = false;
-
-    /// True if `msg` is accepted.
-    fn accept(&mut self, msg: &T) -> bool;
-}
-
-impl<T> MessageFilter<T> for AnyMessage {
-    const ACCEPTS_ALL: bool = true;
-
-    fn accept(&mut self, _: &T) -> bool {
-        true
-    }
-}
-
-impl<T, F: FnMut(&T) -> bool> MessageFilter<T> for F {
-    fn accept(&mut self, msg: &T) -> bool {
-        self(msg)
     }
 }
 
