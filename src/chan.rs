@@ -193,3 +193,6 @@ impl<T> Consumer<T> {
         &self.chan
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -220,13 +220,13 @@ impl WaitQueue {
     }
 
     /// How many waiters are registered and not yet notified (racy; for tests).
-    #[cfg(test)]
+    #[cfg(all(test, not(tidings_loom)))]
     pub(crate) fn waiting(&self) -> usize {
         self.waiting.load(SeqCst)
     }
 
     /// How many nodes the slab holds, free or not (for tests of node reuse).
-    #[cfg(test)]
+    #[cfg(all(test, not(tidings_loom)))]
     pub(crate) fn nodes(&self) -> usize {
         lock(&self.list).nodes.len()
     }
