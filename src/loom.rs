@@ -28,7 +28,7 @@ mod imp {
     pub(crate) mod thread {
         use loom::sync::{Arc, Condvar, Mutex};
 
-        pub(crate) use loom::thread::{spawn, yield_now, JoinHandle, ThreadId};
+        pub(crate) use loom::thread::{spawn, yield_now, ThreadId};
 
         #[derive(Debug)]
         struct Parker {
