@@ -332,9 +332,10 @@ impl<C: Hash + Eq + Clone, T, Q: Discipline<T>> Messenger<C, T, Q> {
         Receiving::new(&mut self.core, &mut self.default, any_available)
     }
 
-    /// The replies still expected on the default channel, as a stream (tasks) and a blocking
-    /// iterator (threads) that ends once [`remaining`](Messenger::remaining) reaches 0; see
-    /// [`Remaining`].
+    /// The replies still expected on the default channel, until
+    /// [`remaining`](Messenger::remaining) reaches 0: a stream for tasks, and on threads a
+    /// blocking iterator through `IntoIterator` (`for reply in m.receive_remaining()`, or
+    /// `.into_iter()`); see [`Remaining`].
     ///
     /// # Cancel safety
     ///

@@ -21,7 +21,7 @@
 //! });
 //!
 //! host.send_request_multiple(1..=3).unwrap();
-//! let squares: Vec<u64> = host.receive_remaining().map(Result::unwrap).collect();
+//! let squares: Vec<u64> = host.receive_remaining().into_iter().map(Result::unwrap).collect();
 //! assert_eq!(squares, [1, 4, 9]);
 //! host.send_close_request().unwrap();
 //! squarer.join().unwrap();
@@ -91,4 +91,4 @@ pub use end::{Messenger, PriorityMessenger};
 pub use error::MessengerError;
 pub use message::{Message, MessageKind};
 pub use queue::{Prioritized, PriorityQueue};
-pub use receiving::{Receiving, ReceivingFuture, Remaining};
+pub use receiving::{Receiving, ReceivingFuture, Remaining, RemainingIter};

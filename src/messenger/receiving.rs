@@ -4,11 +4,12 @@
 use std::fmt;
 use std::future::{Future, IntoFuture};
 use std::hash::Hash;
+use std::iter::FusedIterator;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use futures_core::Stream;
+use futures_core::{FusedStream, Stream};
 use tokio::time::Sleep;
 
 use super::discipline::Discipline;
@@ -182,7 +183,8 @@ fn deadline_passed(
 
 /// The replies still expected on a channel, made by
 /// [`Messenger::receive_remaining`](crate::Messenger::receive_remaining): a [`Stream`] for
-/// tasks and a blocking [`Iterator`] for threads.
+/// tasks, and [`IntoIterator`] into a blocking iterator ([`RemainingIter`]) for threads — so
+/// `for reply in host.receive_remaining()` blocks, and `StreamExt` methods stay unambiguous.
 ///
 /// Each item is one receive on the channel — the next message there, whatever its kind, as in
 /// coproc — and the sequence ends once [`remaining`](crate::Messenger::remaining) is 0 or
@@ -200,7 +202,7 @@ fn deadline_passed(
 ///         worker.send_reply(n * 10).unwrap();
 ///     }
 /// });
-/// let replies: Result<Vec<u32>, _> = host.receive_remaining().collect();
+/// let replies: Result<Vec<u32>, _> = host.receive_remaining().into_iter().collect();
 /// assert_eq!(replies.unwrap(), [10, 20, 30]);
 /// assert_eq!(host.remaining(), 0);
 /// echo.join().unwrap();
@@ -276,22 +278,52 @@ impl<C: Hash + Eq + Clone, T, Q: Discipline<T>> Stream for Remaining<'_, C, T, Q
     }
 }
 
-/// The blocking iterator of replies, for threads.
+impl<C: Hash + Eq + Clone, T, Q: Discipline<T>> FusedStream for Remaining<'_, C, T, Q> {
+    /// True once the sequence has ended: nothing is outstanding, or it was cut short.
+    fn is_terminated(&self) -> bool {
+        self.finished()
+    }
+}
+
+impl<'a, C: Hash + Eq + Clone, T, Q: Discipline<T>> IntoIterator for Remaining<'a, C, T, Q> {
+    type Item = Result<T, MessengerError>;
+    type IntoIter = RemainingIter<'a, C, T, Q>;
+
+    /// The blocking iterator of replies, for threads.
+    fn into_iter(self) -> Self::IntoIter {
+        RemainingIter(self)
+    }
+}
+
+/// The blocking iterator of a [`Remaining`], for threads: each `next` is one blocking
+/// receive, with the same items and end as the stream.
 ///
 /// # Panics
 ///
 /// `next` panics if it has to wait on a thread that drives a tokio runtime (use the
 /// [`Stream`] there); see [`Receive::wait`](crate::Receive::wait).
-impl<C: Hash + Eq + Clone, T, Q: Discipline<T>> Iterator for Remaining<'_, C, T, Q> {
+#[must_use = "iterators are lazy and do nothing unless consumed"]
+pub struct RemainingIter<'a, C, T, Q: Discipline<T>>(Remaining<'a, C, T, Q>);
+
+impl<C: Hash + Eq + Clone, T, Q: Discipline<T>> Iterator for RemainingIter<'_, C, T, Q> {
     type Item = Result<T, MessengerError>;
 
     #[track_caller]
     fn next(&mut self) -> Option<Self::Item> {
-        if self.finished() {
+        let remaining = &mut self.0;
+        if remaining.finished() {
             return None;
         }
-        let result = self.core.wait(self.channel, next_payload, self.deadline);
-        self.yielded(result)
+        let result = remaining.core.wait(remaining.channel, next_payload, remaining.deadline);
+        remaining.yielded(result)
+    }
+}
+
+impl<C: Hash + Eq + Clone, T, Q: Discipline<T>> FusedIterator for RemainingIter<'_, C, T, Q> {}
+
+impl<C, T, Q: Discipline<T>> fmt::Debug for RemainingIter<'_, C, T, Q> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("RemainingIter").field(&self.0).finish()
     }
 }
 

@@ -146,7 +146,7 @@ where
     ///     sum
     /// });
     /// summer.messenger().send_request_multiple([1, 2, 3]).unwrap();
-    /// let running: Vec<u64> = summer.messenger().receive_remaining().map(Result::unwrap).collect();
+    /// let running: Vec<u64> = summer.messenger().receive_remaining().into_iter().map(Result::unwrap).collect();
     /// assert_eq!(running, [1, 3, 6]);
     /// assert_eq!(summer.stop().wait(), Ok(6));
     /// ```
