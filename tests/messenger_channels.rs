@@ -39,7 +39,8 @@ fn each_channel_counts_its_own_requests_and_replies() {
     worker.channel(Ch::Warning).send_reply(20).unwrap();
     worker.channel(Ch::Warning).send_reply(30).unwrap();
 
-    let replies: Vec<u32> = host.channel(Ch::Warning).receive_remaining().into_iter().map(Result::unwrap).collect();
+    let replies: Vec<u32> =
+        host.channel(Ch::Warning).receive_remaining().into_iter().map(Result::unwrap).collect();
     assert_eq!(replies, [20, 30]);
     assert_eq!(host.channel(Ch::Warning).remaining(), 0);
     assert_eq!(host.remaining(), 1, "the default channel's request is still open");
@@ -97,7 +98,10 @@ fn disconnected_is_reported_per_channel_after_its_data() {
     assert!(matches!(host.receive_blocking(), Err(MessengerError::Disconnected)));
     assert!(matches!(host.receive_available(), Err(MessengerError::Disconnected)));
     assert_eq!(host.channel(Ch::Warning).receive_blocking().unwrap(), 9);
-    assert!(matches!(host.channel(Ch::Warning).receive_blocking(), Err(MessengerError::Disconnected)));
+    assert!(matches!(
+        host.channel(Ch::Warning).receive_blocking(),
+        Err(MessengerError::Disconnected)
+    ));
 }
 
 #[test]

@@ -101,7 +101,10 @@ fn priority_messenger_request_reply_close_error_batch() {
 
 /// coproc's `MessengerTester.test`: (process available, resource available, process
 /// remaining, resource remaining).
-fn state<Q: Discipline<i32>>(proc: &mut Messenger<(), i32, Q>, res: &mut Messenger<(), i32, Q>) -> (bool, bool, i64, i64) {
+fn state<Q: Discipline<i32>>(
+    proc: &mut Messenger<(), i32, Q>,
+    res: &mut Messenger<(), i32, Q>,
+) -> (bool, bool, i64, i64) {
     (proc.available() > 0, res.available() > 0, proc.remaining(), res.remaining())
 }
 

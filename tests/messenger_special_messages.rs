@@ -53,7 +53,8 @@ fn a_close_request_reaches_a_blocked_await_available() {
 
 #[test]
 fn an_error_overtakes_queued_data_and_the_data_stays() {
-    let (mut host, mut worker) = PriorityMessenger::<(), u32>::pair_with_key(|n| Some(i64::from(*n)));
+    let (mut host, mut worker) =
+        PriorityMessenger::<(), u32>::pair_with_key(|n| Some(i64::from(*n)));
     worker.send_norequest(1).unwrap();
     worker.send_norequest(2).unwrap();
     worker.send_error(Overheated { celsius: 90 }).unwrap();

@@ -110,7 +110,8 @@ async fn receive_remaining_streams_replies_from_a_thread() {
         }
     });
     host.send_request_multiple(0..5).unwrap();
-    let replies: Vec<u32> = host.receive_remaining().timeout(LONG).map(Result::unwrap).collect().await;
+    let replies: Vec<u32> =
+        host.receive_remaining().timeout(LONG).map(Result::unwrap).collect().await;
     assert_eq!(replies, [100, 101, 102, 103, 104]);
     assert_eq!(host.remaining(), 0);
     drop(host); // the echo thread sees Disconnected and ends
@@ -138,7 +139,8 @@ fn receive_message_tells_requests_replies_and_norequests_apart() {
     a.send_request(1).unwrap();
     a.send_reply(2).unwrap();
     a.send_norequest(3).unwrap();
-    let kinds: Vec<MessageKind> = (0..3).map(|_| b.receive_message().wait().unwrap().kind).collect();
+    let kinds: Vec<MessageKind> =
+        (0..3).map(|_| b.receive_message().wait().unwrap().kind).collect();
     assert_eq!(kinds, [MessageKind::Request, MessageKind::Reply, MessageKind::NoRequest]);
     assert_eq!(b.counters().replies, 1);
     assert_eq!(b.counters().received, 3);
@@ -241,4 +243,18 @@ async fn a_thread_end_and_a_task_end_talk_both_ways() {
     }
     assert_eq!(host.remaining(), 0);
     thread.join().unwrap();
+}
+
+#[tokio::test]
+#[should_panic(expected = "a blocking messenger receive")]
+async fn a_blocking_receive_inside_a_runtime_panics_instead_of_deadlocking() {
+    let (mut host, _worker) = Messenger::<(), u32>::pair();
+    let _ = host.receive_blocking();
+}
+
+#[tokio::test]
+async fn a_blocking_receive_inside_a_runtime_that_finds_a_message_does_not_panic() {
+    let (mut host, mut worker) = Messenger::<(), u32>::pair();
+    worker.send_norequest(3).unwrap();
+    assert_eq!(host.receive_blocking().unwrap(), 3);
 }

@@ -215,9 +215,17 @@ impl<C: Hash + Eq + Clone, T, Q: Discipline<T>> Core<C, T, Q> {
         take: Take<C, T, Q, O>,
         deadline: Option<Instant>,
     ) -> Result<O, MessengerError> {
+        let mut checked = false;
         loop {
             if let Some(result) = self.check(channel, take) {
                 return result;
+            }
+            if !checked {
+                // Name the messenger call in the panic, rather than the mailbox's.
+                crate::wait::assert_blocking_allowed(
+                    "a blocking messenger receive (`receive_blocking`, `.wait()`, or iterating `receive_remaining`)",
+                );
+                checked = true;
             }
             let receive = self.rx.recv();
             let receive = match deadline {

@@ -129,6 +129,10 @@ impl<'a, R> Join<'a, R> {
             return Err(err);
         }
         let Run { done, handle, state } = self.run;
+        if done.is_empty() {
+            // About to wait: name the worker call in the panic, rather than the mailbox's.
+            crate::wait::assert_blocking_allowed("`Worker::join(..).wait()` (or `stop`)");
+        }
         let receive = done.recv();
         let receive = match self.deadline {
             Some(at) => receive.deadline(at),
