@@ -113,6 +113,9 @@ impl<C: Hash + Eq + Clone + Default, T> Messenger<C, T> {
     /// Two connected ends whose channels are first in, first out (coproc's `MultiMessenger`);
     /// the default channel is `C::default()`.
     ///
+    /// Name the types (`Messenger::<C, T>::pair()`): without them, `Messenger::pair` could
+    /// also mean [`PriorityMessenger::pair`](Messenger::pair), and the compiler asks which.
+    ///
     /// ```
     /// let (mut a, mut b) = tidings::Messenger::<(), u8>::pair();
     /// a.send_norequest(1).unwrap();

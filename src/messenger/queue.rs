@@ -2,7 +2,7 @@
 //! messages without a priority behind every prioritized one.
 
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 use std::fmt;
 
 /// A message that states its own priority, for a [`PriorityMessenger`](crate::PriorityMessenger).
@@ -40,9 +40,10 @@ pub trait Prioritized {
 /// priority value, the oldest first among equal priorities, and items pushed without a
 /// priority (`None`) only after every prioritized one (oldest first among them too).
 ///
-/// It is the queue behind each channel of a [`PriorityMessenger`](crate::PriorityMessenger): a
-/// binary heap keyed by (has no priority, priority, arrival number), so push and pop are
-/// O(log n) and allocate only when the heap grows.
+/// It is the queue behind each channel of a [`PriorityMessenger`](crate::PriorityMessenger):
+/// prioritized items live in a binary heap keyed by (priority, arrival number), so push and
+/// pop are O(log n); items without a priority need no ordering beyond arrival and wait in a
+/// plain FIFO behind the heap. Nothing is allocated except when a queue grows.
 ///
 /// ```
 /// use tidings::messenger::PriorityQueue;
@@ -57,29 +58,23 @@ pub trait Prioritized {
 /// ```
 pub struct PriorityQueue<T> {
     heap: BinaryHeap<Entry<T>>,
-    /// Arrival number of the next push: the FIFO tie-break among equal priorities.
+    /// Items pushed without a priority, oldest first: served once the heap is empty.
+    unprioritized: VecDeque<T>,
+    /// Arrival number of the next prioritized push: the FIFO tie-break among equals.
     next_seq: u64,
 }
 
 /// A heap entry. `BinaryHeap` is a max-heap, so `Ord` is reversed: the entry with the
-/// smallest key is the greatest.
+/// smallest (priority, seq) is the greatest.
 struct Entry<T> {
-    /// `false` (has a priority) sorts before `true` (has none).
-    unprioritized: bool,
     priority: i64,
     seq: u64,
     item: T,
 }
 
-impl<T> Entry<T> {
-    fn key(&self) -> (bool, i64, u64) {
-        (self.unprioritized, self.priority, self.seq)
-    }
-}
-
 impl<T> PartialEq for Entry<T> {
     fn eq(&self, other: &Self) -> bool {
-        self.key() == other.key()
+        (self.priority, self.seq) == (other.priority, other.seq)
     }
 }
 
@@ -94,56 +89,68 @@ impl<T> PartialOrd for Entry<T> {
 impl<T> Ord for Entry<T> {
     fn cmp(&self, other: &Self) -> Ordering {
         // Reversed: the smallest key is at the top of the max-heap.
-        other.key().cmp(&self.key())
+        other.priority.cmp(&self.priority).then_with(|| other.seq.cmp(&self.seq))
     }
 }
 
 impl<T> PriorityQueue<T> {
     /// An empty queue; allocates nothing until the first push.
     pub fn new() -> Self {
-        Self { heap: BinaryHeap::new(), next_seq: 0 }
+        Self { heap: BinaryHeap::new(), unprioritized: VecDeque::new(), next_seq: 0 }
     }
 
-    /// An empty queue with room for `capacity` items.
+    /// An empty queue with room for `capacity` prioritized items.
     pub fn with_capacity(capacity: usize) -> Self {
-        Self { heap: BinaryHeap::with_capacity(capacity), next_seq: 0 }
+        Self {
+            heap: BinaryHeap::with_capacity(capacity),
+            unprioritized: VecDeque::new(),
+            next_seq: 0,
+        }
     }
 
     /// Adds `item` with `priority` (lower first; `None` behind every prioritized item).
     pub fn push(&mut self, priority: Option<i64>, item: T) {
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        self.heap.push(Entry {
-            unprioritized: priority.is_none(),
-            priority: priority.unwrap_or(0),
-            seq,
-            item,
-        });
+        match priority {
+            Some(priority) => {
+                let seq = self.next_seq;
+                self.next_seq += 1;
+                self.heap.push(Entry { priority, seq, item });
+            }
+            None => self.unprioritized.push_back(item),
+        }
     }
 
-    /// Removes and returns the first item: lowest priority, oldest among equals.
+    /// Removes and returns the first item: lowest priority, oldest among equals; items
+    /// without a priority once no prioritized item is left.
     pub fn pop(&mut self) -> Option<T> {
-        self.heap.pop().map(|entry| entry.item)
+        match self.heap.pop() {
+            Some(entry) => Some(entry.item),
+            None => self.unprioritized.pop_front(),
+        }
     }
 
     /// The item [`pop`](PriorityQueue::pop) would return, without removing it.
     pub fn peek(&self) -> Option<&T> {
-        self.heap.peek().map(|entry| &entry.item)
+        match self.heap.peek() {
+            Some(entry) => Some(&entry.item),
+            None => self.unprioritized.front(),
+        }
     }
 
     /// How many items are queued.
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.heap.len() + self.unprioritized.len()
     }
 
     /// True if nothing is queued.
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.heap.is_empty() && self.unprioritized.is_empty()
     }
 
     /// Removes every item.
     pub fn clear(&mut self) {
         self.heap.clear();
+        self.unprioritized.clear();
     }
 }
 
