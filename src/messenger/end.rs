@@ -25,7 +25,8 @@ use crate::SendError;
 /// * **Channels.** Every data message travels on a channel, any `C: Hash + Eq + Clone`. The
 ///   plain methods use the end's default channel (`C::default()` for [`pair`](Messenger::pair),
 ///   so `Option<MyChannel>` reproduces coproc's `None` channel); [`channel`](Messenger::channel)
-///   addresses another. Each channel has its own queue and its own [`RequestCounter`].
+///   addresses another. Each channel has its own queue and its own [`RequestCounter`], kept
+///   for the life of the end (channels are meant to be a small, fixed set).
 /// * **Requests and replies.** `send_request` counts a request, the peer answers with
 ///   `send_reply`, and [`remaining`](Messenger::remaining) says how many replies are still
 ///   expected; [`receive_remaining`](Messenger::receive_remaining) collects them.

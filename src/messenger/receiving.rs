@@ -272,10 +272,6 @@ impl<C: Hash + Eq + Clone, T, Q: Discipline<T>> Stream for Remaining<'_, C, T, Q
         }
         Poll::Pending
     }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        (0, None)
-    }
 }
 
 impl<C: Hash + Eq + Clone, T, Q: Discipline<T>> FusedStream for Remaining<'_, C, T, Q> {

@@ -183,6 +183,11 @@ type Waiting<'a, R> = (
 ///
 /// Cancel-safe: the worker's result is only taken when the future returns it; a join that is
 /// dropped (or times out) leaves the worker running and joinable.
+///
+/// # Panics
+///
+/// A join with a timeout or deadline needs a tokio runtime with the time driver when it has
+/// to wait (tokio's timer rule).
 #[must_use = "futures do nothing unless polled"]
 pub struct JoinFuture<'a, R> {
     /// `Err`: the worker was not joinable; the error, until it is returned.
