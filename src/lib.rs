@@ -7,11 +7,15 @@ mod chan;
 mod error;
 mod loom;
 mod mailbox;
+pub mod messenger;
 mod padded;
 pub mod receive;
 mod ring;
 mod wait;
+pub mod worker;
 
 pub use error::{RecvError, SendError, SendTimeoutError, TryRecvError, TrySendError};
 pub use mailbox::{bounded, unbounded, Drain, Mailbox, SendFuture, SendSink, Sender};
+pub use messenger::{Messenger, MessengerError, Prioritized, PriorityMessenger, RequestCounter};
 pub use receive::Receive;
+pub use worker::{Worker, WorkerError};
