@@ -17,13 +17,14 @@
 //! TIDINGS_BENCH_FULL=1 cargo bench --bench mpsc          # + 64→1, capacities 1 and 16,
 //!                                                        #   64-byte messages (much longer)
 //! TIDINGS_BENCH_MESSAGES=20000 cargo bench --bench mpsc  # fewer messages per iteration
+//! TIDINGS_BENCH_PLOTS=1 cargo bench --bench mpsc         # with criterion's HTML plots
 //! ```
 
 mod common;
 
 use std::time::Duration;
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
 
 use common::{matrix, runtime, PEERS};
 
@@ -44,6 +45,9 @@ fn mpsc(c: &mut Criterion) {
         let messages = cell.messages(base);
         let mut group = c.benchmark_group(cell.id());
         group.throughput(Throughput::Elements(messages as u64));
+        // Every iteration is tens of milliseconds: the same iteration count per sample is
+        // enough, and keeps a slow peer from stretching a cell to 55 iterations.
+        group.sampling_mode(SamplingMode::Flat);
         for peer in &PEERS {
             // A short run first: it finds out whether the peer runs this cell at all, and
             // checks that its channel delivers correctly before anything is timed.
@@ -62,14 +66,24 @@ fn mpsc(c: &mut Criterion) {
     }
 }
 
-criterion_group! {
-    name = benches;
-    // Each iteration is tens of milliseconds of real work, so few samples are enough; the
-    // default matrix (about 100 benchmarks) then runs in a few minutes.
-    config = Criterion::default()
+/// Few samples of long iterations, so the default matrix (about 100 benchmarks) runs in a
+/// few minutes. Plots are off unless `TIDINGS_BENCH_PLOTS=1`: drawing them with criterion's
+/// plotters backend takes longer than measuring (seconds per benchmark on a busy machine).
+fn config() -> Criterion {
+    let c = Criterion::default()
         .sample_size(10)
         .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2));
+        .measurement_time(Duration::from_millis(1500));
+    if env_flag("TIDINGS_BENCH_PLOTS") {
+        c
+    } else {
+        c.without_plots()
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
     targets = mpsc
 }
 criterion_main!(benches);
