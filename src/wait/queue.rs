@@ -146,8 +146,15 @@ impl WaitQueue {
     /// Gives a registration back. If it had been notified and `consumed` is false (the waiter
     /// did not use what it was woken for: it timed out, was cancelled, or gave up), the
     /// notification passes to the next waiter.
+    #[inline]
     pub(crate) fn unregister(&self, reg: &mut Registration, consumed: bool) {
-        let Some(key) = reg.key.take() else { return };
+        if let Some(key) = reg.key.take() {
+            self.unregister_slow(key, consumed);
+        }
+    }
+
+    #[cold]
+    fn unregister_slow(&self, key: usize, consumed: bool) {
         let mut list = lock(&self.list);
         let state = mem::replace(&mut list.nodes[key].state, State::Free);
         list.free.push(key);
