@@ -315,12 +315,12 @@ fn main() {
             sent[id] = rt.block_on(handle).expect("task producer panicked");
         }
         let seen = rt.block_on(consumer).expect("consumer panicked");
-        for id in 0..PRODUCERS {
+        for (id, (received, confirmed)) in seen.tally.iter().zip(&sent).enumerate() {
             assert_eq!(
-                seen.tally[id], sent[id],
+                received, confirmed,
                 "mailbox {index}, producer {id}: what was received differs from what was sent"
             );
-            total += seen.tally[id].count;
+            total += received.count;
         }
     }
     drop(rt);
