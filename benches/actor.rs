@@ -1,0 +1,2 @@
+//! Actor benchmarks.
+fn main() {}
