@@ -141,10 +141,10 @@ impl<A: Actor> Addr<A> {
     /// assert_eq!(doubler.ask(21).await.unwrap(), 42);
     /// assert_eq!(doubler.ask(4).timeout(Duration::from_secs(1)).await.unwrap(), 8);
     ///
-    /// // From a plain thread:
+    /// // From a thread that may block:
     /// let addr = doubler.clone();
-    /// let on_thread = std::thread::spawn(move || addr.ask(5).wait().unwrap());
-    /// assert_eq!(on_thread.join().unwrap(), 10);
+    /// let on_thread = tokio::task::spawn_blocking(move || addr.ask(5).wait().unwrap());
+    /// assert_eq!(on_thread.await.unwrap(), 10);
     /// # });
     /// ```
     pub fn ask<M: Send + 'static>(&self, msg: M) -> Ask<'_, A, M>
@@ -176,6 +176,12 @@ impl<A: Actor> Addr<A> {
     /// True while the actor accepts messages (it is not stopped or stopping).
     pub fn is_alive(&self) -> bool {
         self.core.is_alive()
+    }
+
+    /// How many messages are queued for the actor and not yet taken by it (the one being
+    /// handled is not counted). A snapshot: other senders and the actor change it at once.
+    pub fn queued(&self) -> usize {
+        self.core.queued()
     }
 
     /// Waits until the actor has stopped and returns how it ended: a builder, awaited in a

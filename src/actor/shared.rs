@@ -109,6 +109,11 @@ impl<K: Kind> Core<K> {
         self.tx.try_send(item).map_err(crate::TrySendError::into_inner)
     }
 
+    /// Messages queued and not yet taken by the actor.
+    pub(crate) fn queued(&self) -> usize {
+        self.tx.len()
+    }
+
     pub(crate) fn stop_was_requested(&self) -> bool {
         self.stop_requested.load(Relaxed)
     }
