@@ -109,6 +109,11 @@ pub(crate) fn ask_result<R, M>(
 
 /// An ask being built: [`Addr::ask`] (or [`Context::ask`](super::Context::ask)) made it;
 /// `.timeout(d)` bounds the wait; `.await` it in a task or [`wait`](Ask::wait) on a thread.
+///
+/// # Cancel safety
+///
+/// Awaited, it becomes an [`AskFuture`]: dropped before its first poll it sends nothing;
+/// dropped later, the actor still handles the message and the reply is dropped.
 #[must_use = "an ask sends nothing until it is awaited or `.wait()`ed"]
 pub struct Ask<'a, A: Handler<M>, M: Send + 'static> {
     addr: &'a Addr<A>,
@@ -234,6 +239,10 @@ impl<A: Handler<M>, M: Send + 'static> fmt::Debug for AskFuture<'_, A, M> {
 /// Waiting for an actor to stop: made by [`Addr::wait_stopped`] (and the other addresses');
 /// `.timeout(d)` bounds the wait; `.await` it in a task or [`wait`](WaitStopped::wait) on a
 /// thread. Waiting does not keep the actor alive.
+///
+/// # Cancel safety
+///
+/// Cancel-safe: dropping the wait (or its future) changes nothing.
 #[must_use = "a wait does nothing until it is awaited or `.wait()`ed"]
 pub struct WaitStopped {
     core: Arc<dyn AnyCore>,

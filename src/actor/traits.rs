@@ -16,7 +16,9 @@ use super::monitor::StopReason;
 /// type it takes. Spawn it with [`spawn`](super::spawn) (a tokio task) or
 /// [`spawn_thread`](super::spawn_thread) (an OS thread, for actors that block).
 ///
-/// Methods are `async` (write `async fn` in the impl); their futures must be `Send`.
+/// Methods are `async` (write `async fn` in the impl); their futures must be `Send`. The actor
+/// loop runs each of them to completion, one at a time; none is cancelled except when the
+/// actor's runtime shuts down.
 ///
 /// # Examples
 ///
@@ -126,6 +128,11 @@ pub trait Handler<M: Send + 'static>: Actor {
     ///
     /// A panic here stops the actor with [`StopReason::Panicked`]: a pending ask of this
     /// message gets [`AskError::Panicked`](super::AskError::Panicked), watchers are told.
+    ///
+    /// # Cancel safety
+    ///
+    /// The actor loop always runs this future to completion (an asker that gives up does not
+    /// cancel it). It is dropped unfinished only when the actor's runtime shuts down.
     fn handle(
         &mut self,
         msg: M,
