@@ -170,3 +170,33 @@ async fn process_can_be_an_actors_recipient() {
     pid.tell(Msg::Report(tx)).unwrap();
     assert_eq!(rx.await.unwrap(), [1, 2, 3]);
 }
+
+#[tokio::test]
+async fn untyped_send_to_a_process_takes_its_type_and_gives_back_any_other() {
+    use tidings::actor::Address;
+    let pid = spawn_process(|mut mailbox, _ctx| async move {
+        while let Ok(msg) = mailbox.recv().await {
+            if let Msg::Report(to) = msg {
+                let _ = to.send(vec![]);
+            }
+        }
+    });
+    let any = pid.any_addr();
+    assert_eq!(any.tell(42_u8).unwrap_err().into_inner(), 42, "not a Msg: given back");
+    let (tx, rx) = oneshot::channel();
+    any.tell(Msg::Report(tx)).unwrap();
+    assert_eq!(rx.await.unwrap(), Vec::<u32>::new());
+}
+
+#[test]
+fn bridge_stops_a_process_and_collects_its_confirmation() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let _context = runtime.enter();
+    let pid = spawn_process(|mut mailbox: tidings::Mailbox<Msg>, _ctx| async move {
+        while mailbox.recv().await.is_ok() {}
+    });
+    let bridge = tidings::actor::Bridge::new();
+    let stopped = bridge.stop(&[&pid], Duration::from_secs(5)).unwrap();
+    let stopped = stopped[0].as_ref().expect("the process confirmed");
+    assert_eq!((stopped.id, &stopped.reason), (pid.id(), &StopReason::Normal));
+}

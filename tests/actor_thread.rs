@@ -84,3 +84,23 @@ fn thread_actor_handlers_may_use_blocking_calls() {
     let caller = spawn_thread(Caller);
     assert_eq!(caller.ask(CallQuick(quick, 11)).wait().unwrap(), 11);
 }
+
+struct Breaks;
+
+impl Actor for Breaks {}
+
+impl Handler<()> for Breaks {
+    type Reply = ();
+    async fn handle(&mut self, _: (), _ctx: &mut Context<Self>) {
+        panic!("thread actor broke");
+    }
+}
+
+#[test]
+fn thread_actor_panic_fails_the_ask_and_is_reported() {
+    let breaks = spawn_thread(Breaks);
+    let err = breaks.ask(()).wait().unwrap_err();
+    assert!(err.is_panic(), "got {err:?}");
+    let stopped = breaks.wait_stopped().timeout(Duration::from_secs(5)).wait().unwrap();
+    assert_eq!(stopped.reason, StopReason::Panicked("thread actor broke".into()));
+}

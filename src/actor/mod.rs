@@ -109,7 +109,7 @@
 //! # Processes
 //!
 //! [`spawn_process`] runs an Erlang-style body that owns a plain `Mailbox<M>` and uses the
-//! core's selective receive (`mailbox.recv().matching(..).after(..)`); see [`process`](self::process).
+//! core's selective receive (`mailbox.recv().matching(..).after(..)`); see [`process`].
 //!
 //! # Blocking and the runtime
 //!
