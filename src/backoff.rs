@@ -1,17 +1,28 @@
 //! [`Backoff`]: spin a little, then yield, then tell the caller to park.
 //!
-//! The machine this crate is tuned on has two cores, often oversubscribed: spinning for long
-//! only burns the time slice the thread we wait for needs. So the spin phase is short (at most
-//! 2⁶ pause hints per step), a few `yield_now` calls follow, and after that
-//! [`Backoff::is_completed`] tells the caller to register a waiter and park.
+//! The machine this crate is tuned on has two cores, often oversubscribed. What matters for a
+//! waiter is how soon it notices the other side's answer, and that it gives its core away when
+//! somebody else needs it:
+//!
+//! * the spin phase is short and fine-grained: 1, 2, then 4 pause hints between checks (a
+//!   pause is ~140 cycles on recent Intel cores; crossbeam's 64 between checks meant noticing
+//!   an answer up to ~3 µs late, which dominated a thread ping-pong);
+//! * then up to ~70 `yield_now` calls, checking after each: nearly free when nothing else
+//!   wants the core (the answer is usually a microsecond away), and an immediate hand-over
+//!   when something does;
+//! * after that, [`Backoff::is_completed`] tells the caller to register a waiter and park.
+//!   The whole phase lasts tens of microseconds at most; waiting longer costs no CPU.
+//!
+//! Measured on the 2-core machine (interleaved runs): thread ping-pong went from ~6 µs to ~2 µs
+//! per round trip, level with kanal (which yields up to 256 times) and ahead of crossbeam.
 //!
 //! Under loom every busy-wait is a single `yield_now` and the backoff is "completed" at once, so
 //! the models explore the register-and-park paths rather than spin loops.
 
 #[cfg(not(all(test, tidings_loom)))]
-const SPIN_LIMIT: u32 = 6;
+const SPIN_LIMIT: u32 = 2;
 #[cfg(not(all(test, tidings_loom)))]
-const YIELD_LIMIT: u32 = 10;
+const YIELD_LIMIT: u32 = 70;
 
 /// Exponential backoff for busy-waits (see the module docs).
 #[derive(Debug, Default)]
