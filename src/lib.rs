@@ -9,9 +9,13 @@ mod loom;
 mod mailbox;
 mod padded;
 pub mod receive;
+pub mod registry;
 mod ring;
 mod wait;
 
 pub use error::{RecvError, SendError, SendTimeoutError, TryRecvError, TrySendError};
 pub use mailbox::{bounded, unbounded, Drain, Mailbox, SendFuture, SendSink, Sender};
 pub use receive::Receive;
+pub use registry::{
+    drain, receive, send, set_tags, IntoTags, QueueStats, Registry, RegistryError, Tag, TagError,
+};

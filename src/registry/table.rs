@@ -1,0 +1,202 @@
+//! The shared state behind every [`Registry`](super::Registry) handle: the tag table, the
+//! arrival stamps, and the epoch that tells receivers their tags were reassigned.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::AtomicU64;
+use std::sync::atomic::Ordering::{Relaxed, SeqCst};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use super::queue::{Queue, Stamped};
+use super::{QueueStats, RegistryError, Tag, TagError};
+use crate::error::TrySendError;
+use crate::padded::CachePadded;
+use crate::wait::WaitQueue;
+
+/// State shared by the clones of one registry.
+pub(super) struct Shared<T> {
+    table: RwLock<Table<T>>,
+    /// Arrival stamps: one per message, registry-wide, increasing. A multi-tag receive takes
+    /// the message with the smallest stamp among its tags.
+    stamps: CachePadded<AtomicU64>,
+    /// Bumped by every `set_tags` (after the table changed, before receivers are woken): a
+    /// receiver that sees a new epoch looks its tags up again.
+    epoch: AtomicU64,
+    /// Receivers waiting for a tag that has no queue yet; woken whenever queues are created.
+    pub(super) tags_changed: WaitQueue,
+    pub(super) max_tags: Option<usize>,
+    pub(super) capacity: Option<usize>,
+}
+
+/// The tag table: which queue each tag has.
+pub(super) struct Table<T> {
+    map: HashMap<Tag, Arc<Queue<T>>>,
+    next_id: u64,
+}
+
+impl<T> Table<T> {
+    pub(super) fn get(&self, tag: &str) -> Option<&Arc<Queue<T>>> {
+        self.map.get(tag)
+    }
+
+    fn insert(&mut self, tag: Tag, capacity: Option<usize>) -> &Arc<Queue<T>> {
+        let id = self.next_id;
+        self.next_id += 1;
+        let queue = Arc::new(Queue::new(id, tag.clone(), capacity));
+        self.map.entry(tag).or_insert(queue)
+    }
+}
+
+impl<T> Shared<T> {
+    pub(super) fn new(max_tags: Option<usize>, capacity: Option<usize>) -> Self {
+        Shared {
+            table: RwLock::new(Table { map: HashMap::new(), next_id: 0 }),
+            stamps: CachePadded::new(AtomicU64::new(0)),
+            epoch: AtomicU64::new(0),
+            tags_changed: WaitQueue::new(),
+            max_tags,
+            capacity,
+        }
+    }
+
+    /// Reads the tag table. Poisoning is ignored: no user code runs under this lock, so the
+    /// table is never left half-updated.
+    pub(super) fn read(&self) -> RwLockReadGuard<'_, Table<T>> {
+        self.table.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, Table<T>> {
+        self.table.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The current epoch. SeqCst: a receiver reads it after registering as a waiter, and
+    /// `set_tags` bumps it before waking waiters (the two sides of the wait layer's rule).
+    pub(super) fn epoch(&self) -> u64 {
+        self.epoch.load(SeqCst)
+    }
+
+    /// A new arrival stamp. Relaxed: stamps only need to be unique and increasing; the
+    /// message itself is published by the ring.
+    #[inline]
+    pub(super) fn stamp(&self) -> u64 {
+        self.stamps.fetch_add(1, Relaxed)
+    }
+
+    /// Sends without waiting: the common case is a shared lock on the table and a lock-free
+    /// push; the first message on a new tag takes the table's write lock to create the queue.
+    #[inline]
+    pub(super) fn try_send(&self, tag: &str, msg: T) -> Result<(), RegistryError<T>> {
+        {
+            let table = self.read();
+            if let Some(queue) = table.get(tag) {
+                // Under the table's lock: `set_tags` cannot retire the queue meanwhile.
+                return self.push(queue, msg);
+            }
+        }
+        self.send_new(tag, msg)
+    }
+
+    fn push(&self, queue: &Queue<T>, msg: T) -> Result<(), RegistryError<T>> {
+        match queue.try_push((self.stamp(), msg)) {
+            Ok(()) => Ok(()),
+            Err(TrySendError::Full((_, msg))) => Err(RegistryError::Full(msg)),
+            Err(_) => unreachable!("a queue in the tag table is never retired"),
+        }
+    }
+
+    #[cold]
+    fn send_new(&self, tag: &str, msg: T) -> Result<(), RegistryError<T>> {
+        let result = {
+            let mut table = self.write();
+            if let Some(queue) = table.get(tag) {
+                // Another sender created it meanwhile.
+                return self.push(queue, msg);
+            }
+            if self.max_tags.is_some_and(|max| table.map.len() >= max) {
+                return Err(RegistryError::TagLimit(msg));
+            }
+            let queue = table.insert(Tag::new(tag), self.capacity);
+            self.push(queue, msg)
+        };
+        self.tags_changed.notify_all();
+        result
+    }
+
+    /// The queue of `tag`, created if needed (for sends that wait for room).
+    pub(super) fn queue(&self, tag: &str) -> Option<Arc<Queue<T>>> {
+        if let Some(queue) = self.read().get(tag) {
+            return Some(queue.clone());
+        }
+        let queue = {
+            let mut table = self.write();
+            if let Some(queue) = table.get(tag) {
+                return Some(queue.clone());
+            }
+            if self.max_tags.is_some_and(|max| table.map.len() >= max) {
+                return None;
+            }
+            table.insert(Tag::new(tag), self.capacity).clone()
+        };
+        self.tags_changed.notify_all();
+        Some(queue)
+    }
+
+    /// `msg` with a new arrival stamp (for sends that wait for room: they push through the
+    /// channel core, outside the table's lock).
+    pub(super) fn stamped(&self, msg: T) -> Stamped<T> {
+        (self.stamp(), msg)
+    }
+
+    /// The queues of `tags` that exist, each once.
+    pub(super) fn existing(
+        &self,
+        tags: impl Iterator<Item = impl AsRef<str>>,
+    ) -> Vec<Arc<Queue<T>>> {
+        let table = self.read();
+        let mut seen = HashSet::new();
+        tags.filter_map(|tag| table.get(tag.as_ref()))
+            .filter(|queue| seen.insert(queue.id))
+            .cloned()
+            .collect()
+    }
+
+    pub(super) fn set_tags(
+        &self,
+        tags: impl Iterator<Item = impl AsRef<str>>,
+    ) -> Result<(), TagError> {
+        let mut seen = HashSet::new();
+        let unique: Vec<Tag> =
+            tags.map(|tag| Tag::new(tag.as_ref())).filter(|tag| seen.insert(tag.clone())).collect();
+        if let Some(max) = self.max_tags {
+            if unique.len() > max {
+                return Err(TagError::TooMany { max });
+            }
+        }
+        let retired: Vec<Arc<Queue<T>>> = {
+            let mut table = self.write();
+            let retired = table.map.drain().map(|(_, queue)| queue).collect::<Vec<_>>();
+            for tag in unique {
+                table.insert(tag, self.capacity);
+            }
+            // Under the write lock no push through the table is in flight, and none can reach
+            // a retired queue after this: pushes that go around the table (waiting sends)
+            // find it closed.
+            for queue in &retired {
+                queue.retire();
+            }
+            // SeqCst: before the wake-ups below (see `epoch`).
+            self.epoch.fetch_add(1, SeqCst);
+            retired
+        };
+        for queue in &retired {
+            queue.clear_retired();
+        }
+        self.tags_changed.notify_all();
+        Ok(())
+    }
+
+    pub(super) fn stats(&self) -> Vec<QueueStats> {
+        let mut queues: Vec<Arc<Queue<T>>> = self.read().map.values().cloned().collect();
+        queues.sort_by_key(|queue| queue.id);
+        queues.iter().map(|queue| queue.stats()).collect()
+    }
+}
