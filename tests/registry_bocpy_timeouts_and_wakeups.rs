@@ -1,40 +1,19 @@
 //! bocpy's timeout, `after`, lost-wake-up and multi-tag tests (`test/test_message_queue.py`),
 //! ported to blocking receives on threads. Timing checks use a strict lower bound and a
-//! generous upper bound (+300 ms: the test machine is shared and noisy).
+//! generous upper bound (+300 ms: the test machine is shared and noisy). Where bocpy's
+//! wake-up tests give receives a 10 s timeout, ours wait without one on a watched thread (a
+//! timed receive checks once more at its deadline, which would hide a lost wake-up).
 
 use std::thread;
 use std::time::{Duration, Instant};
 
 use tidings::{RecvError, Registry, Tag};
 
+mod registry_util;
+use registry_util::{spawn_watched, Rng};
+
 const PATIENCE: Duration = Duration::from_secs(10);
 const SLACK: Duration = Duration::from_millis(300);
-
-/// A small xorshift generator: random delays without a dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Self {
-        Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1)
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    /// True with probability `p`.
-    fn chance(&mut self, p: f64) -> bool {
-        (self.next() % 10_000) as f64 / 10_000.0 < p
-    }
-
-    /// A duration between `lo` and `hi` microseconds.
-    fn micros(&mut self, lo: u64, hi: u64) -> Duration {
-        Duration::from_micros(lo + self.next() % (hi - lo))
-    }
-}
 
 // ---- timeouts and `after` ----
 
@@ -63,7 +42,7 @@ fn a_receive_without_timeout_waits_for_the_message() {
             reg.send("neg_blk", "arrived").unwrap();
         })
     };
-    let (tag, val) = reg.receive("neg_blk").wait().unwrap();
+    let (tag, val) = spawn_watched(move || reg.receive("neg_blk").wait().unwrap()).join();
     sender.join().unwrap();
     assert_eq!((tag.as_str(), val), ("neg_blk", "arrived"));
 }
@@ -180,9 +159,12 @@ fn a_bursty_producer_never_strands_the_consumer() {
             }
         })
     };
-    for i in 0..bursts * per_burst {
-        assert_eq!(reg.receive("lw_burst").timeout(PATIENCE).wait().expect("stranded").1, i);
-    }
+    let consumer = spawn_watched(move || {
+        for i in 0..bursts * per_burst {
+            assert_eq!(reg.receive("lw_burst").wait().unwrap().1, i);
+        }
+    });
+    consumer.join();
     producer.join().unwrap();
 }
 
@@ -199,9 +181,12 @@ fn a_single_delayed_message_wakes_a_parked_receiver_every_time() {
                 reg.send("lw_single", iteration).unwrap();
             })
         };
-        let got = reg.receive("lw_single").timeout(PATIENCE).wait();
+        let receiver = {
+            let reg = reg.clone();
+            spawn_watched(move || reg.receive("lw_single").wait())
+        };
+        assert_eq!(receiver.join().unwrap().1, iteration);
         sender.join().unwrap();
-        assert_eq!(got.unwrap().1, iteration);
     }
 }
 
@@ -228,7 +213,8 @@ fn a_multi_tag_receive_waits_for_a_late_message_on_any_tag() {
             reg.send("mtd_c", "late").unwrap();
         })
     };
-    let (tag, val) = reg.receive(["mtd_a", "mtd_b", "mtd_c"]).timeout(PATIENCE).wait().unwrap();
+    let receiver = spawn_watched(move || reg.receive(["mtd_a", "mtd_b", "mtd_c"]).wait().unwrap());
+    let (tag, val) = receiver.join();
     sender.join().unwrap();
     assert_eq!((tag.as_str(), val), ("mtd_c", "late"));
 }
@@ -274,12 +260,16 @@ fn a_multi_tag_consumer_gets_everything_from_producers_with_random_delays() {
             })
         })
         .collect();
-    let mut per_tag = vec![Vec::new(); tags.len()];
-    for _ in 0..tags.len() * n {
-        let (tag, val) = reg.receive(tags).timeout(PATIENCE).wait().expect("stranded");
-        let k = tags.iter().position(|t| tag == *t).unwrap();
-        per_tag[k].push(val);
-    }
+    let consumer = spawn_watched(move || {
+        let mut per_tag = vec![Vec::new(); tags.len()];
+        for _ in 0..tags.len() * n {
+            let (tag, val) = reg.receive(tags).wait().unwrap();
+            let k = tags.iter().position(|t| tag == *t).unwrap();
+            per_tag[k].push(val);
+        }
+        per_tag
+    });
+    let per_tag = consumer.join();
     producers.into_iter().for_each(|p| p.join().unwrap());
     for (k, vals) in per_tag.iter().enumerate() {
         // Per-producer FIFO: in order, not just complete.
