@@ -17,6 +17,7 @@ use std::sync::Arc;
 /// let tag = Tag::from("calculator");
 /// assert_eq!(tag, "calculator");
 /// assert_eq!(tag.to_string(), "calculator");
+/// assert_eq!(format!("[{tag:>12}]"), "[  calculator]");
 /// assert_eq!(tag.as_str().len(), 10);
 /// ```
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -123,8 +124,9 @@ impl PartialEq<Tag> for String {
 }
 
 impl fmt::Display for Tag {
+    /// The name, padded and aligned as a `str` would be (`{:<8}` works).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.pad(&self.0)
     }
 }
 
