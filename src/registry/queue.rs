@@ -8,9 +8,10 @@ use super::{QueueStats, Tag, TagFilter};
 use crate::backoff::Backoff;
 use crate::chan::{self, Chan, Consumer};
 use crate::error::TrySendError;
-use crate::loom::{lock, Arc as ChanArc, Mutex, MutexGuard};
+use crate::loom::{fence, lock, Arc as ChanArc, AtomicUsize, Mutex, MutexGuard};
 use crate::ring::{Pop, Ring};
-use crate::wait::WaitQueue;
+use crate::wait::{Registration, WaitQueue, WaiterRef};
+use std::sync::atomic::Ordering::{Relaxed, SeqCst};
 
 /// A message with its registry-wide arrival stamp.
 pub(super) type Stamped<T> = (u64, T);
@@ -22,8 +23,9 @@ const DROP_BATCH: usize = 64;
 /// The queue of one tag.
 ///
 /// Senders push into `chan`'s ring without any lock, then wake one plain receiver and every
-/// selective one. Receivers take `front`'s lock to pop: the ring has a single consumer, and the
-/// lock is what lets several receivers (threads and tasks) share it.
+/// selective one; while no receiver waits, that costs one fence and one load. Receivers take
+/// `front`'s lock to pop: the ring has a single consumer, and the lock is what lets several
+/// receivers (threads and tasks) share it.
 pub(super) struct Queue<T> {
     /// Creation order, for `stats`.
     pub(super) id: u64,
@@ -37,6 +39,10 @@ pub(super) struct Queue<T> {
     /// the new message, so a single wake-up could land on one that does not want it while
     /// another that would take it sleeps on.
     selective: WaitQueue,
+    /// Receivers registered in `plain` or `selective`, each counted from its first
+    /// registration until it unregisters: a send checks this one count (after its fence)
+    /// instead of both lists (each with its own fence).
+    receivers: AtomicUsize,
 }
 
 /// The consuming side of a queue, behind the queue's lock.
@@ -84,6 +90,7 @@ impl<T> Queue<T> {
             }),
             plain: WaitQueue::new(),
             selective: WaitQueue::new(),
+            receivers: AtomicUsize::new(0),
         }
     }
 
@@ -96,7 +103,7 @@ impl<T> Queue<T> {
     /// `set_tags`.
     #[inline]
     pub(super) fn try_push(&self, msg: Stamped<T>) -> Result<(), TrySendError<Stamped<T>>> {
-        self.chan.try_send(msg)?;
+        self.chan.try_push(msg)?;
         self.notify_receivers();
         Ok(())
     }
@@ -104,16 +111,46 @@ impl<T> Queue<T> {
     /// Wakes receivers after a push: one plain receiver, and every selective one.
     #[inline]
     pub(super) fn notify_receivers(&self) {
+        // SeqCst: pairs with the fence a receiver's `register` puts between its count
+        // increment and its next try: either we see the count, or it sees our push (the wait
+        // layer's rule).
+        fence(SeqCst);
+        if self.receivers.load(Relaxed) != 0 {
+            self.notify_slow();
+        }
+    }
+
+    #[cold]
+    fn notify_slow(&self) {
         self.plain.notify_one();
         self.selective.notify_all();
     }
 
     /// Where a receiver with (`selective`) or without a filter waits.
-    pub(super) fn waiters(&self, selective: bool) -> &WaitQueue {
+    fn waiters(&self, selective: bool) -> &WaitQueue {
         if selective {
             &self.selective
         } else {
             &self.plain
+        }
+    }
+
+    /// Registers (or refreshes) a receiver; it must try again before it sleeps.
+    pub(super) fn register(&self, reg: &mut Registration, selective: bool, waiter: WaiterRef<'_>) {
+        if !reg.is_registered() {
+            // Relaxed: published by the SeqCst fence in `WaitQueue::register`, below.
+            self.receivers.fetch_add(1, Relaxed);
+        }
+        self.waiters(selective).register(reg, waiter);
+    }
+
+    /// Withdraws a receiver's registration; a wake-up it received and did not use
+    /// (`consumed` false) passes on (see `WaitQueue::unregister`).
+    pub(super) fn unregister(&self, reg: &mut Registration, selective: bool, consumed: bool) {
+        if reg.is_registered() {
+            self.waiters(selective).unregister(reg, consumed);
+            // Relaxed: a stale non-zero count only sends a notifier down its slow path.
+            self.receivers.fetch_sub(1, Relaxed);
         }
     }
 

@@ -192,7 +192,7 @@ impl<'a, T> TagSource<'a, T> {
                 continue;
             }
             if let Target::Queue(queue) = &entry.target {
-                queue.waiters(selective).unregister(&mut entry.reg, selective);
+                queue.unregister(&mut entry.reg, selective, selective);
             }
             entry.target = match (table.get(entry.target.tag()), &entry.target) {
                 (Some(queue), _) => Target::Queue(queue.clone()),
@@ -220,7 +220,7 @@ impl<'a, T> TagSource<'a, T> {
         let selective = self.selective;
         for entry in self.entries.as_mut_slice() {
             if let Target::Queue(queue) = &entry.target {
-                queue.waiters(selective).register(&mut entry.reg, waiter);
+                queue.register(&mut entry.reg, selective, waiter);
             }
         }
         if self.missing > 0 {
@@ -238,7 +238,7 @@ impl<'a, T> TagSource<'a, T> {
         let selective = self.selective;
         for (i, entry) in self.entries.as_mut_slice().iter_mut().enumerate() {
             if let Target::Queue(queue) = &entry.target {
-                queue.waiters(selective).unregister(&mut entry.reg, selective || taken == Some(i));
+                queue.unregister(&mut entry.reg, selective, selective || taken == Some(i));
             }
         }
         self.shared.tags_changed.unregister(&mut self.changed, true);
