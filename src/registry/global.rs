@@ -1,5 +1,5 @@
 //! The process-wide registry behind [`tidings::send`](crate::send),
-//! [`tidings::receive`](crate::receive), [`tidings::drain`](crate::drain) and
+//! [`tidings::receive`](crate::receive()), [`tidings::drain`](crate::drain) and
 //! [`tidings::set_tags`](crate::set_tags): bocpy's free functions, for any message type.
 
 use std::any::{self, Any};

@@ -6,7 +6,7 @@
 //! Tags get their queue on first use; [`set_tags`](Registry::set_tags) resets the registry
 //! to a given set of tags. The process-wide [`global`] registry (messages of any type, boxed)
 //! is what the free functions [`tidings::send`](crate::send),
-//! [`tidings::receive`](crate::receive), [`tidings::drain`](crate::drain) and
+//! [`tidings::receive`](crate::receive()), [`tidings::drain`](crate::drain) and
 //! [`tidings::set_tags`](crate::set_tags) use, as bocpy's module-level functions do.
 //!
 //! ```
@@ -39,10 +39,23 @@
 //! lock-free, and the ring's single consumer sits behind a per-tag lock that receivers take in
 //! turn, together with the tag's save queue (messages a selective receive skipped). Every
 //! message carries a registry-wide arrival stamp, so a receive over several tags can take the
-//! one that arrived first. Receivers wait in per-tag wait lists, registered on all their tags at
-//! once; see `receive.rs` for the details. The tag table is behind a read-write lock: a send
-//! takes it shared (a lookup, no allocation), only a send on a new tag and `set_tags` take it
-//! exclusively.
+//! one that arrived first: it looks at each listed tag's first acceptable message (one tag
+//! lock at a time) and takes the one with the smallest stamp.
+//!
+//! Waiting follows the crate's rule, try → register → try again, on all listed tags at once:
+//! the receive puts the same waker (or thread) in the wait list of each of its tags. A receive
+//! without a filter waits in the tag's *plain* list, where a send wakes one receiver; one that
+//! was woken but then took a message from another tag, timed out or was dropped passes the
+//! wake-up on, so none is lost. A receive with a filter waits in the tag's *selective* list,
+//! where a send wakes everyone (a single wake-up could reach a receiver whose filter rejects
+//! the message while another that wants it sleeps on). A tag without a queue is waited for in
+//! a registry-wide list that is woken whenever queues are created. While nobody waits on a
+//! tag, a send costs a lock-free push, one fence and one load.
+//!
+//! The tag table is behind a read-write lock: a send takes it shared (a lookup, no
+//! allocation); only the first send on a tag and `set_tags` take it exclusively. `set_tags`
+//! closes and clears the old queues and bumps an epoch; receivers and waiting senders that
+//! see it look their tags up again.
 //!
 //! # Differences from bocpy, and why
 //!
@@ -81,6 +94,8 @@ mod receive;
 mod send;
 mod table;
 mod tag;
+#[cfg(test)]
+mod tests;
 
 use std::fmt;
 use std::sync::Arc;

@@ -262,16 +262,22 @@ impl<T> Front<T> {
         }
         scan.front_removals = self.front_removals;
         scan.other_removals = self.other_removals;
+        // The save queue first (an iterator over its two slices: no index arithmetic per
+        // message), then the ring.
+        let skipped = self.saved.range(scan.scanned..).position(|(_, msg)| filter.accept(tag, msg));
+        if let Some(skipped) = skipped {
+            scan.scanned += skipped;
+            return Some((scan.scanned, self.saved[scan.scanned].0));
+        }
+        scan.scanned = self.saved.len();
         loop {
-            if scan.scanned == self.saved.len() {
-                // Move the next message aside first, then test it: a panicking filter then
-                // loses nothing.
-                match self.rx.pop() {
-                    Pop::Item(msg) => self.saved.push_back(msg),
-                    Pop::Empty | Pop::Busy | Pop::Closed => return None,
-                }
+            // Move the next message aside first, then test it: a panicking filter then loses
+            // nothing.
+            match self.rx.pop() {
+                Pop::Item(msg) => self.saved.push_back(msg),
+                Pop::Empty | Pop::Busy | Pop::Closed => return None,
             }
-            let (stamp, msg) = &self.saved[scan.scanned];
+            let (stamp, msg) = self.saved.back().expect("just pushed");
             if filter.accept(tag, msg) {
                 return Some((scan.scanned, *stamp));
             }

@@ -105,6 +105,14 @@ impl<T> Target<T> {
         }
     }
 
+    fn same_tag(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Target::Queue(a), Target::Queue(b)) => Arc::ptr_eq(a, b),
+            (Target::Missing(a), Target::Missing(b)) => a == b,
+            _ => false,
+        }
+    }
+
     fn resolve(table: &Table<T>, tag: &str) -> Self {
         match table.get(tag) {
             Some(queue) => Target::Queue(queue.clone()),
@@ -116,6 +124,25 @@ impl<T> Target<T> {
 impl<T> Entry<T> {
     fn new(target: Target<T>) -> Self {
         Entry { target, reg: Registration::new(), scan: Scan::default() }
+    }
+}
+
+/// Removes entries for a tag listed before (the first one stays): by comparing queues (a
+/// pointer) and, for tags without one, names; by hashing only for long lists.
+fn dedup<T>(entries: &mut Vec<Entry<T>>) {
+    if entries.len() > 32 {
+        let mut seen = std::collections::HashSet::new();
+        entries.retain(|entry| seen.insert(entry.target.tag().clone()));
+        return;
+    }
+    let mut i = 1;
+    while i < entries.len() {
+        let (before, rest) = entries.split_at(i);
+        if before.iter().any(|known| known.target.same_tag(&rest[0].target)) {
+            entries.remove(i);
+        } else {
+            i += 1;
+        }
     }
 }
 
@@ -150,8 +177,7 @@ impl<'a, T> TagSource<'a, T> {
                     .chain(tags)
                     .map(|tag| Entry::new(Target::resolve(&table, tag.as_ref())))
                     .collect();
-                let mut seen = std::collections::HashSet::new();
-                entries.retain(|entry| seen.insert(entry.target.tag().clone()));
+                dedup(&mut entries);
                 Entries::Many(entries)
             }
         };
