@@ -174,7 +174,8 @@ impl<T> Registry<T> {
         self.shared.capacity
     }
 
-    /// Sends `msg` on `tag`; never waits. A tag's first message creates its queue.
+    /// Sends `msg` on `tag`; never waits. A tag's first message creates its queue, which
+    /// stays until [`set_tags`](Registry::set_tags) (the one way to remove queues).
     ///
     /// Messages from one sender on one tag are received in the order sent.
     ///

@@ -9,6 +9,7 @@ use crate::backoff::Backoff;
 use crate::chan::{self, Chan, Consumer};
 use crate::error::TrySendError;
 use crate::loom::{fence, lock, Arc as ChanArc, AtomicUsize, Mutex, MutexGuard};
+use crate::padded::CachePadded;
 use crate::ring::{Pop, Ring};
 use crate::wait::{Registration, WaitQueue, WaiterRef};
 use std::sync::atomic::Ordering::{Relaxed, SeqCst};
@@ -31,7 +32,8 @@ pub(super) struct Queue<T> {
     pub(super) id: u64,
     pub(super) tag: Tag,
     chan: ChanArc<Chan<Stamped<T>>>,
-    front: Mutex<Front<T>>,
+    /// On cache lines of its own: receivers write it all the time, senders never touch it.
+    front: CachePadded<Mutex<Front<T>>>,
     /// Receivers without a filter: each push wakes one of them (the WaitQueue passes the
     /// wake-up on if that one leaves without taking a message from this tag).
     plain: WaitQueue,
@@ -81,13 +83,13 @@ impl<T> Queue<T> {
             id,
             tag,
             chan,
-            front: Mutex::new(Front {
+            front: CachePadded::new(Mutex::new(Front {
                 rx,
                 saved: VecDeque::new(),
                 popped: 0,
                 front_removals: 0,
                 other_removals: 0,
-            }),
+            })),
             plain: WaitQueue::new(),
             selective: WaitQueue::new(),
             receivers: AtomicUsize::new(0),

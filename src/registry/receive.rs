@@ -27,7 +27,7 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use super::queue::{Queue, Scan};
-use super::table::{Shared, Table};
+use super::table::{Shard, Shared};
 use super::{IntoTags, Tag};
 use crate::error::RecvError;
 use crate::receive::sealed::Source;
@@ -113,7 +113,7 @@ impl<T> Target<T> {
         }
     }
 
-    fn resolve(table: &Table<T>, tag: &str) -> Self {
+    fn resolve(table: &Shard<T>, tag: &str) -> Self {
         match table.get(tag) {
             Some(queue) => Target::Queue(queue.clone()),
             None => Target::Missing(Tag::new(tag)),
