@@ -52,10 +52,12 @@
 //! a registry-wide list that is woken whenever queues are created. While nobody waits on a
 //! tag, a send costs a lock-free push, one fence and one load.
 //!
-//! The tag table is behind a read-write lock: a send takes it shared (a lookup, no
-//! allocation); only the first send on a tag and `set_tags` take it exclusively. `set_tags`
-//! closes and clears the old queues and bumps an epoch; receivers and waiting senders that
-//! see it look their tags up again.
+//! The tag table is behind read-write locks: a send or receive takes one shared (a lookup, no
+//! allocation); only the first send on a tag and `set_tags` take them exclusively. There are
+//! several copies of the table, each thread reading its own, so that threads do not bounce one
+//! lock's cache line between cores on every message. `set_tags` closes and clears the old
+//! queues and bumps an epoch; receivers and waiting senders that see it look their tags up
+//! again.
 //!
 //! # Differences from bocpy, and why
 //!
