@@ -166,7 +166,7 @@ impl<'a, T> TagSource<'a, T> {
     pub(super) fn new(shared: &'a Shared<T>, tags: impl IntoTags) -> Self {
         let mut tags = tags.into_tags();
         let table = shared.read();
-        // Read under the table's lock: `set_tags` changes both under its write lock.
+        // Read under a table lock: `set_tags` changes both under every copy's write lock.
         let epoch = shared.epoch();
         let entries = match (tags.next(), tags.next()) {
             (None, _) => Entries::Many(Vec::new()),

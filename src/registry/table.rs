@@ -123,7 +123,8 @@ impl<T> Shared<T> {
         {
             let table = self.read();
             if let Some(queue) = table.get(tag) {
-                // Under the table's lock: `set_tags` cannot retire the queue meanwhile.
+                // Under a table lock: `set_tags` (which write-locks every copy) cannot retire
+                // the queue meanwhile.
                 return self.push(queue, msg);
             }
         }
