@@ -22,6 +22,7 @@ pub(crate) struct Backoff {
 
 #[cfg(not(all(test, tidings_loom)))]
 impl Backoff {
+    #[inline]
     pub(crate) fn new() -> Self {
         Self::default()
     }
@@ -39,6 +40,7 @@ impl Backoff {
 
     /// While another thread finishes something we cannot help with (a slot write, a block
     /// install): spin first, then give the core away.
+    #[inline]
     pub(crate) fn snooze(&mut self) {
         if self.step <= SPIN_LIMIT {
             for _ in 0..1u32 << self.step {
@@ -53,6 +55,7 @@ impl Backoff {
     }
 
     /// True once spinning and yielding are spent: time to register a waiter and park.
+    #[inline]
     pub(crate) fn is_completed(&self) -> bool {
         self.step > YIELD_LIMIT
     }

@@ -5,10 +5,11 @@
 //! pop from a bounded ring notifies one sender waiting for room; a close notifies everyone.
 
 use std::task::{Context, Poll};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::error::{SendError, SendTimeoutError, TrySendError};
 use crate::loom::{Arc, AtomicUsize};
+use crate::receive::deadline_after;
 use crate::ring::{Pop, PushError, Ring};
 use crate::wait::{self, Registration, WaitCell, WaitQueue, WaiterRef};
 use std::sync::atomic::Ordering::{AcqRel, Relaxed};
@@ -97,9 +98,29 @@ impl<T> Chan<T> {
         self.tx.unregister(reg, false);
     }
 
-    /// Sends, parking the thread while the ring is full, until `deadline` if there is one.
+    /// Sends, parking the thread while the ring is full, for at most `timeout` if there is one
+    /// (`None`: no limit; the deadline is taken when the send has to wait).
     #[track_caller]
+    #[inline]
     pub(crate) fn send_blocking(
+        &self,
+        msg: T,
+        timeout: Option<Duration>,
+        what: &'static str,
+    ) -> Result<(), SendTimeoutError<T>> {
+        // Fast path: there is room (always, in an unbounded ring) or the ring is closed.
+        match self.try_send(msg) {
+            Ok(()) => Ok(()),
+            Err(TrySendError::Closed(back)) => Err(SendTimeoutError::Closed(back)),
+            Err(TrySendError::Full(back)) => {
+                self.send_blocking_slow(back, timeout.and_then(deadline_after), what)
+            }
+        }
+    }
+
+    #[track_caller]
+    #[inline(never)]
+    fn send_blocking_slow(
         &self,
         msg: T,
         deadline: Option<Instant>,
@@ -205,3 +226,6 @@ impl<T> Consumer<T> {
         &self.chan
     }
 }
+
+#[cfg(test)]
+mod tests;

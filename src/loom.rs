@@ -11,12 +11,66 @@ mod imp {
     pub(crate) use loom::cell::UnsafeCell;
     pub(crate) use loom::sync::atomic::{fence, AtomicBool, AtomicPtr, AtomicUsize};
     pub(crate) use loom::sync::{Arc, Mutex, MutexGuard};
-    pub(crate) use loom::thread;
 
     /// Loom cannot model timeouts: a timed park is an untimed park, which is what a model needs
     /// (every wake-up must come from a notification, or the model reports a deadlock).
     pub(crate) fn park_timeout(_timeout: std::time::Duration) {
-        loom::thread::park();
+        thread::park();
+    }
+
+    /// `std::thread` with std's park/unpark semantics, modelled with a loom `Mutex` and
+    /// `Condvar`.
+    ///
+    /// `std` keeps an unpark token whatever the target thread is doing, so its next `park`
+    /// returns at once. Loom 0.7's own `park`/`unpark` drop an unpark aimed at a thread that is
+    /// blocked on something else at that moment (tokio-rs/loom#249), which reports deadlocks
+    /// that cannot happen with `std`. A token behind a modelled lock has std's semantics.
+    pub(crate) mod thread {
+        use loom::sync::{Arc, Condvar, Mutex};
+
+        pub(crate) use loom::thread::{spawn, yield_now, ThreadId};
+
+        #[derive(Debug)]
+        struct Parker {
+            token: Mutex<bool>,
+            unparked: Condvar,
+        }
+
+        loom::thread_local! {
+            static PARKER: Arc<Parker> =
+                Arc::new(Parker { token: Mutex::new(false), unparked: Condvar::new() });
+        }
+
+        /// A handle to a thread, with std's unpark semantics.
+        #[derive(Clone, Debug)]
+        pub(crate) struct Thread {
+            id: ThreadId,
+            parker: Arc<Parker>,
+        }
+
+        impl Thread {
+            pub(crate) fn id(&self) -> ThreadId {
+                self.id
+            }
+
+            pub(crate) fn unpark(&self) {
+                *self.parker.token.lock().unwrap() = true;
+                self.parker.unparked.notify_one();
+            }
+        }
+
+        pub(crate) fn current() -> Thread {
+            Thread { id: loom::thread::current().id(), parker: PARKER.with(Arc::clone) }
+        }
+
+        pub(crate) fn park() {
+            let parker = PARKER.with(Arc::clone);
+            let mut token = parker.token.lock().unwrap();
+            while !*token {
+                token = parker.unparked.wait(token).unwrap();
+            }
+            *token = false;
+        }
     }
 }
 

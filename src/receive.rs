@@ -151,6 +151,7 @@ impl<T, F: FnOnce() -> T> OnTimeout<T> for After<F> {
 
 /// The deadline `d` from now; `None` (no deadline) if it is too far to represent, so that
 /// `Duration::MAX` means "forever" instead of an overflow panic.
+#[inline]
 pub(crate) fn deadline_after(d: Duration) -> Option<Instant> {
     Instant::now().checked_add(d)
 }

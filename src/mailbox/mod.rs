@@ -84,3 +84,6 @@ fn new<T>(ring: Ring<T>) -> (Sender<T>, Mailbox<T>) {
     let (chan, rx) = channel(ring);
     (Sender::from_chan(chan), Mailbox::from_consumer(rx))
 }
+
+#[cfg(all(test, not(tidings_loom)))]
+mod tests;

@@ -9,7 +9,6 @@ use std::time::Duration;
 use crate::chan::Chan;
 use crate::error::{SendError, SendTimeoutError, TrySendError};
 use crate::loom::Arc;
-use crate::receive::deadline_after;
 use crate::wait::Registration;
 
 /// The sending half of a mailbox. Clone it freely: every clone sends to the same
@@ -111,7 +110,7 @@ impl<T> Sender<T> {
     /// ```
     #[track_caller]
     pub fn send_timeout(&self, msg: T, timeout: Duration) -> Result<(), SendTimeoutError<T>> {
-        self.chan.send_blocking(msg, deadline_after(timeout), "Sender::send_timeout")
+        self.chan.send_blocking(msg, Some(timeout), "Sender::send_timeout")
     }
 
     /// Sends `msg` if there is room now; never waits.

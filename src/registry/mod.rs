@@ -110,7 +110,7 @@ pub use receive::{TagFilter, TagSource};
 pub use send::SendAsync;
 pub use tag::{IntoTags, Tag};
 
-use crate::receive::{deadline_after, AnyMessage, NoAfter, Receive};
+use crate::receive::{AnyMessage, NoAfter, Receive};
 use table::Shared;
 
 /// A tag registry: queues of `T` messages, named by tags. Clone it to share it: every clone
@@ -290,8 +290,13 @@ impl<T> Registry<T> {
         msg: T,
         timeout: Duration,
     ) -> Result<(), RegistryError<T>> {
-        let deadline = deadline_after(timeout);
-        send::send_blocking(&self.shared, tag.as_ref(), msg, deadline, "Registry::send_timeout")
+        send::send_blocking(
+            &self.shared,
+            tag.as_ref(),
+            msg,
+            Some(timeout),
+            "Registry::send_timeout",
+        )
     }
 
     /// Starts a receive on `tags` (one tag, or a list: see [`IntoTags`]); the result is the

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::queue::{Queue, Stamped};
 use super::table::Shared;
@@ -90,20 +90,24 @@ impl<T> fmt::Debug for SendAsync<'_, T> {
     }
 }
 
-/// Sends from a thread, parking it while the tag's queue is full, until `deadline`.
+/// Sends from a thread, parking it while the tag's queue is full, for at most `timeout`
+/// (`None`: no limit).
 #[track_caller]
 pub(super) fn send_blocking<T>(
     shared: &Shared<T>,
     tag: &str,
     mut msg: T,
-    deadline: Option<Instant>,
+    timeout: Option<Duration>,
     what: &'static str,
 ) -> Result<(), RegistryError<T>> {
     let Some(mut queue) = shared.queue(tag) else {
         return Err(RegistryError::TagLimit(msg));
     };
+    // Only a send moved to a new queue by `set_tags` needs to know how long it has waited.
+    let start = timeout.map(|_| Instant::now());
+    let mut left = timeout;
     loop {
-        match queue.chan().send_blocking(shared.stamped(msg), deadline, what) {
+        match queue.chan().send_blocking(shared.stamped(msg), left, what) {
             Ok(()) => {
                 queue.notify_receivers();
                 return Ok(());
@@ -117,6 +121,9 @@ pub(super) fn send_blocking<T>(
                     Some(queue) => queue,
                     None => return Err(RegistryError::TagLimit(msg)),
                 };
+                if let (Some(timeout), Some(start)) = (timeout, start) {
+                    left = Some(timeout.saturating_sub(start.elapsed()));
+                }
             }
         }
     }

@@ -17,6 +17,7 @@
 //! one `spare`, which the next install reuses; a second spare is freed at once. So a burst grows
 //! the list, and memory goes back to the allocator as the consumer catches up.
 
+#[cfg_attr(all(test, tidings_loom), allow(unused_imports))]
 use std::alloc::{self, Layout};
 use std::mem::MaybeUninit;
 use std::ptr;

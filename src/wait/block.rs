@@ -54,8 +54,8 @@ pub(crate) fn assert_blocking_allowed(what: &str) {
 /// Blocks the current thread until `attempt` succeeds (`Some`), or `deadline` passes (`None`).
 ///
 /// The wait follows the crate's rule: try; spin and yield a little ([`Backoff`]); then
-/// `register` (which must register the current thread as a waiter), try again, and park until
-/// woken. `attempt` always runs once more after a wake-up, so a deadline is reported only after
+/// `register` (which must register the current thread as a waiter), try again — spinning a
+/// little more while registered — and park until woken. `attempt` always runs once more after a wake-up, so a deadline is reported only after
 /// a last try — also for a deadline that has already passed. Before the first park it checks
 /// that blocking is allowed here ([`assert_blocking_allowed`], naming `what`).
 ///
@@ -86,8 +86,17 @@ pub(crate) fn block_until<S, R>(
             checked = true;
         }
         register(state);
-        if let Some(done) = attempt(state) {
-            return Some(done);
+        // Spin a little more while registered: a notification that comes now finds us awake,
+        // which costs the notifier an atomic swap in `unpark` instead of a futex wake.
+        let mut registered = Backoff::new();
+        loop {
+            if let Some(done) = attempt(state) {
+                return Some(done);
+            }
+            if registered.is_completed() {
+                break;
+            }
+            registered.snooze();
         }
         park(deadline);
     }

@@ -39,17 +39,23 @@ impl WaitCell {
     }
 
     /// The consumer no longer waits (it found a message, timed out, or was dropped).
+    #[inline]
     pub(crate) fn unregister(&self) {
         // Relaxed: we are the consumer, the only one who sets `waiting`; a stale `true` only
         // costs a lock, a stale `false` means a notifier already took the waiter.
         if self.waiting.load(Relaxed) {
-            let old = {
-                let mut slot = lock(&self.slot);
-                self.waiting.store(false, Relaxed);
-                slot.take()
-            };
-            drop(old);
+            self.unregister_slow();
         }
+    }
+
+    #[cold]
+    fn unregister_slow(&self) {
+        let old = {
+            let mut slot = lock(&self.slot);
+            self.waiting.store(false, Relaxed);
+            slot.take()
+        };
+        drop(old);
     }
 
     /// Wakes the consumer if it is registered. Call after the change it should see.

@@ -31,7 +31,7 @@ use std::task::Waker;
 
 use crate::loom::thread::{self, Thread};
 
-pub(crate) use block::block_until;
+pub(crate) use block::{assert_blocking_allowed, block_until};
 pub(crate) use cell::WaitCell;
 pub(crate) use queue::{Registration, WaitQueue};
 

@@ -146,8 +146,15 @@ impl WaitQueue {
     /// Gives a registration back. If it had been notified and `consumed` is false (the waiter
     /// did not use what it was woken for: it timed out, was cancelled, or gave up), the
     /// notification passes to the next waiter.
+    #[inline]
     pub(crate) fn unregister(&self, reg: &mut Registration, consumed: bool) {
-        let Some(key) = reg.key.take() else { return };
+        if let Some(key) = reg.key.take() {
+            self.unregister_slow(key, consumed);
+        }
+    }
+
+    #[cold]
+    fn unregister_slow(&self, key: usize, consumed: bool) {
         let mut list = lock(&self.list);
         let state = mem::replace(&mut list.nodes[key].state, State::Free);
         list.free.push(key);
@@ -220,13 +227,13 @@ impl WaitQueue {
     }
 
     /// How many waiters are registered and not yet notified (racy; for tests).
-    #[cfg(test)]
+    #[cfg(all(test, not(tidings_loom)))]
     pub(crate) fn waiting(&self) -> usize {
         self.waiting.load(SeqCst)
     }
 
     /// How many nodes the slab holds, free or not (for tests of node reuse).
-    #[cfg(test)]
+    #[cfg(all(test, not(tidings_loom)))]
     pub(crate) fn nodes(&self) -> usize {
         lock(&self.list).nodes.len()
     }

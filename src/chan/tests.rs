@@ -1,0 +1,146 @@
+//! Loom models of the channel core's wake-up protocols, driven through the public mailbox API
+//! (which under `--cfg tidings_loom` runs on loom's atomics, locks and threads).
+
+#[cfg(all(test, tidings_loom))]
+mod models {
+    use crate::error::{RecvError, SendTimeoutError, TrySendError};
+    use crate::loom::thread;
+    use crate::{bounded, unbounded};
+
+    /// A receiver that blocks while a producer sends: no lost wake-up, order kept.
+    #[test]
+    fn blocking_recv_vs_send() {
+        loom::model(|| {
+            let (tx, mut mailbox) = unbounded();
+            let producer = thread::spawn(move || {
+                tx.try_send(1).unwrap();
+                tx.try_send(2).unwrap();
+            });
+            assert_eq!(mailbox.recv_blocking(), Ok(1));
+            assert_eq!(mailbox.recv_blocking(), Ok(2));
+            assert_eq!(mailbox.recv_blocking(), Err(RecvError::Closed));
+            producer.join().unwrap();
+        });
+    }
+
+    /// A sender blocked on a full mailbox is woken by the pop that makes room.
+    #[test]
+    fn full_mailbox_sender_waits_for_room() {
+        loom::model(|| {
+            let (tx, mut mailbox) = bounded(1);
+            tx.try_send(1).unwrap();
+            let producer = thread::spawn(move || tx.send_blocking(2).unwrap());
+            assert_eq!(mailbox.recv_blocking(), Ok(1));
+            assert_eq!(mailbox.recv_blocking(), Ok(2));
+            producer.join().unwrap();
+        });
+    }
+
+    /// Close racing a send: the message is either received before `Closed` or handed back.
+    #[test]
+    fn close_vs_send() {
+        loom::model(|| {
+            let (tx, mut mailbox) = unbounded();
+            let producer = thread::spawn(move || match tx.try_send(5) {
+                Ok(()) => None,
+                Err(TrySendError::Closed(back)) => Some(back),
+                Err(TrySendError::Full(_)) => unreachable!("unbounded"),
+            });
+            mailbox.close();
+            let received = mailbox.try_recv().ok();
+            let returned = producer.join().unwrap();
+            assert!(received.is_some() != returned.is_some(), "exactly one of them has it");
+            assert_eq!(received.or(returned), Some(5));
+        });
+    }
+
+    /// Dropping the mailbox wakes a blocked sender, which gets its message back.
+    #[test]
+    fn mailbox_drop_releases_a_blocked_sender() {
+        loom::model(|| {
+            let (tx, mailbox) = bounded(1);
+            tx.try_send(1).unwrap();
+            let producer = thread::spawn(move || tx.send_blocking(2));
+            drop(mailbox);
+            assert_eq!(producer.join().unwrap().unwrap_err().into_inner(), 2);
+        });
+    }
+
+    /// The last sender's drop wakes a blocked receiver, after it has had every message.
+    #[test]
+    fn last_sender_drop_wakes_the_receiver() {
+        loom::model(|| {
+            let (tx, mut mailbox) = unbounded();
+            let tx2 = tx.clone();
+            let a = thread::spawn(move || tx.try_send(1).unwrap());
+            let b = thread::spawn(move || drop(tx2));
+            assert_eq!(mailbox.recv_blocking(), Ok(1));
+            assert_eq!(mailbox.recv_blocking(), Err(RecvError::Closed));
+            a.join().unwrap();
+            b.join().unwrap();
+        });
+    }
+
+    /// A waiting async sender that is dropped after being notified passes the wake-up on: the
+    /// other (blocking) sender still gets the freed slot.
+    #[test]
+    fn dropped_send_future_passes_the_wake_on() {
+        use std::future::Future;
+        use std::pin::pin;
+        use std::task::{Context, Poll};
+
+        loom::model(|| {
+            let (tx, mut mailbox) = bounded(1);
+            tx.try_send(0).unwrap();
+            let quitter = {
+                let tx = tx.clone();
+                thread::spawn(move || {
+                    let waker = futures::task::noop_waker();
+                    let mut cx = Context::from_waker(&waker);
+                    let mut send = pin!(tx.send(1));
+                    // Registered (or done at once if room already came); then dropped.
+                    if let Poll::Ready(result) = send.as_mut().poll(&mut cx) {
+                        result.unwrap();
+                        return true;
+                    }
+                    false
+                })
+            };
+            let blocked = thread::spawn(move || tx.send_timeout(2, std::time::Duration::MAX));
+            let mut got = vec![mailbox.recv_blocking().unwrap()];
+            let quitter_sent = quitter.join().unwrap();
+            got.push(mailbox.recv_blocking().unwrap());
+            if quitter_sent {
+                got.push(mailbox.recv_blocking().unwrap());
+            }
+            assert!(!matches!(blocked.join().unwrap(), Err(SendTimeoutError::Timeout(_))));
+            got.sort();
+            assert_eq!(got, if quitter_sent { vec![0, 1, 2] } else { vec![0, 2] });
+        });
+    }
+
+    /// An async receive that registered and was then dropped does not break the next receive.
+    #[test]
+    fn dropped_recv_future_loses_nothing() {
+        use std::future::{Future, IntoFuture};
+        use std::pin::pin;
+        use std::task::Context;
+
+        loom::model(|| {
+            let (tx, mut mailbox) = unbounded();
+            let producer = thread::spawn(move || tx.try_send(9).unwrap());
+            {
+                let waker = futures::task::noop_waker();
+                let mut cx = Context::from_waker(&waker);
+                let mut recv = pin!(mailbox.recv().into_future());
+                if let std::task::Poll::Ready(got) = recv.as_mut().poll(&mut cx) {
+                    assert_eq!(got, Ok(9));
+                    producer.join().unwrap();
+                    return;
+                }
+            }
+            assert_eq!(mailbox.recv_blocking(), Ok(9));
+            producer.join().unwrap();
+        });
+    }
+}

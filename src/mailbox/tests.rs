@@ -1,0 +1,142 @@
+//! Unit tests of the mailbox front end, small enough to run under Miri (no tokio runtime:
+//! async receives are driven by `futures::executor::block_on`).
+
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::*;
+use crate::error::{RecvError, TryRecvError};
+
+const N: usize = if cfg!(miri) { 100 } else { 10_000 };
+
+struct Counted(Arc<AtomicUsize>);
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, SeqCst);
+    }
+}
+
+#[test]
+fn thread_to_thread_exactly_once_in_order() {
+    for cap in [Some(1), Some(8), None] {
+        let (tx, mut mailbox) = match cap {
+            Some(cap) => bounded(cap),
+            None => unbounded(),
+        };
+        let producers: Vec<_> = (0..2)
+            .map(|p| {
+                let tx = tx.clone();
+                std::thread::spawn(move || {
+                    for i in 0..N {
+                        tx.send_blocking((p, i)).unwrap();
+                    }
+                })
+            })
+            .collect();
+        drop(tx);
+        let mut next = [0; 2];
+        while let Ok((p, i)) = mailbox.recv_blocking() {
+            assert_eq!(i, next[p]);
+            next[p] += 1;
+        }
+        assert_eq!(next, [N; 2]);
+        producers.into_iter().for_each(|h| h.join().unwrap());
+    }
+}
+
+#[test]
+fn async_receive_driven_by_a_simple_executor() {
+    let (tx, mut mailbox) = bounded(2);
+    let producer = std::thread::spawn(move || {
+        for i in 0..N {
+            tx.send_blocking(i).unwrap();
+        }
+    });
+    let sum = futures::executor::block_on(async {
+        let mut sum = 0;
+        while let Ok(i) = mailbox.recv().await {
+            sum += i;
+        }
+        sum
+    });
+    producer.join().unwrap();
+    assert_eq!(sum, N * (N - 1) / 2);
+}
+
+#[test]
+fn async_send_driven_by_a_simple_executor() {
+    let (tx, mut mailbox) = bounded(1);
+    let consumer = std::thread::spawn(move || mailbox.drain_blocking_count());
+    futures::executor::block_on(async {
+        for i in 0..N {
+            tx.send(i).await.unwrap();
+        }
+    });
+    drop(tx);
+    assert_eq!(consumer.join().unwrap(), N);
+}
+
+impl<T> Mailbox<T> {
+    /// Test helper: receives until closed, counting.
+    fn drain_blocking_count(&mut self) -> usize {
+        let mut n = 0;
+        while self.recv_blocking().is_ok() {
+            n += 1;
+        }
+        n
+    }
+}
+
+#[test]
+fn selective_receive_and_save_queue() {
+    let (tx, mut mailbox) = unbounded();
+    for i in 0..10 {
+        tx.try_send(i).unwrap();
+    }
+    assert_eq!(mailbox.recv().matching(|n| *n == 7).wait(), Ok(7));
+    assert_eq!(mailbox.len(), 9);
+    assert_eq!(mailbox.recv().matching(|n| n % 2 == 1).wait(), Ok(1));
+    let rest: Vec<_> = mailbox.drain().collect();
+    assert_eq!(rest, [0, 2, 3, 4, 5, 6, 8, 9]);
+    drop(tx);
+    assert_eq!(mailbox.try_recv(), Err(TryRecvError::Closed));
+}
+
+#[test]
+fn timed_blocking_receive() {
+    let (tx, mut mailbox) = unbounded::<u8>();
+    assert_eq!(mailbox.recv().timeout(Duration::from_millis(5)).wait(), Err(RecvError::Timeout));
+    assert_eq!(mailbox.recv().after(Duration::from_millis(5), || 4).wait(), Ok(4));
+    tx.try_send(1).unwrap();
+    assert_eq!(mailbox.recv().timeout(Duration::ZERO).wait(), Ok(1));
+}
+
+#[test]
+fn blocked_sender_released_by_mailbox_drop() {
+    let (tx, mailbox) = bounded(1);
+    tx.try_send(0).unwrap();
+    let blocked = std::thread::spawn(move || tx.send_blocking(1).unwrap_err().into_inner());
+    std::thread::sleep(Duration::from_millis(10));
+    drop(mailbox);
+    assert_eq!(blocked.join().unwrap(), 1);
+}
+
+#[test]
+fn every_message_dropped_exactly_once() {
+    let drops = Arc::new(AtomicUsize::new(0));
+    for cap in [Some(4), None] {
+        let (tx, mut mailbox) = match cap {
+            Some(cap) => bounded(cap),
+            None => unbounded(),
+        };
+        for _ in 0..4 {
+            tx.try_send(Counted(drops.clone())).map_err(|_| ()).unwrap();
+        }
+        drop(mailbox.try_recv().unwrap());
+        let _ = mailbox.recv().matching(|_| false).timeout(Duration::ZERO).wait();
+        drop(mailbox);
+        drop(tx);
+    }
+    assert_eq!(drops.load(SeqCst), 8);
+}
