@@ -76,7 +76,7 @@ mod imp {
 
 #[cfg(not(all(test, tidings_loom)))]
 mod imp {
-    pub(crate) use std::sync::atomic::{fence, AtomicBool, AtomicPtr, AtomicUsize};
+    pub(crate) use std::sync::atomic::{fence, AtomicPtr, AtomicUsize};
     pub(crate) use std::sync::{Arc, Mutex, MutexGuard};
     pub(crate) use std::thread;
     pub(crate) use std::thread::park_timeout;

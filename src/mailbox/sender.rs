@@ -187,6 +187,15 @@ impl<T> Sender<T> {
     pub(crate) fn chan(&self) -> &Chan<T> {
         &self.chan
     }
+
+    /// Closes the mailbox from the sending side, as [`Mailbox::close`](crate::Mailbox::close)
+    /// does from the receiving side: every send fails from now on (waiting senders return with
+    /// their messages), queued messages stay receivable, then receives report `Closed`. The
+    /// same ring close the last sender's drop performs. (The actor layer stops an actor this
+    /// way from any of its addresses.)
+    pub(crate) fn close_mailbox(&self) {
+        self.chan.close();
+    }
 }
 
 impl<T> Clone for Sender<T> {

@@ -1,39 +1,104 @@
 //! [`WaitCell`]: where the single consumer of a mailbox waits.
+//!
+//! A lock-free cell for at most one waiter. The slot that holds the waiter is owned by whoever
+//! moved `state` into one of the two "busy" states, so that registering (the consumer) and
+//! taking (any producer) never touch the slot at the same time:
+//!
+//! ```text
+//!   EMPTY ──register──▶ REGISTERING ──▶ WAITING ──notify──▶ TAKING ──▶ EMPTY
+//!     ▲                                    │
+//!     └──────────── unregister ────────────┘  (via REGISTERING)
+//! ```
+//!
+//! Both busy states last a few instructions (moving an `Option<Waiter>` in or out; wakers are
+//! woken and dropped after the slot is released), so the rare party that finds the other one
+//! busy just spins.
 
-use std::sync::atomic::Ordering::{Relaxed, SeqCst};
+use std::sync::atomic::Ordering::{Acquire, Relaxed, Release, SeqCst};
 
 use super::{Waiter, WaiterRef};
-use crate::loom::{fence, lock, AtomicBool, Mutex};
+use crate::backoff::Backoff;
+use crate::loom::{fence, AtomicUsize, UnsafeCell};
+
+/// No waiter in the slot (or a stale one nobody needs: see `unregister`).
+const EMPTY: usize = 0;
+/// A waiter is in the slot and wants waking.
+const WAITING: usize = 1;
+/// The consumer owns the slot (registering or unregistering).
+const REGISTERING: usize = 2;
+/// A notifier owns the slot (taking the waiter out to wake it).
+const TAKING: usize = 3;
 
 /// Holds at most one waiter: the mailbox's consumer, a task or a thread.
 ///
 /// Producers call [`notify`](WaitCell::notify) after every push; while the consumer is busy
 /// (not registered) that costs a fence and a load.
-#[derive(Debug)]
 pub(crate) struct WaitCell {
-    /// True while `slot` holds a waiter that wants waking. Read without the lock by notifiers
-    /// (after their fence); written under the lock.
-    waiting: AtomicBool,
-    slot: Mutex<Option<Waiter>>,
+    state: AtomicUsize,
+    /// The waiter. Touched only by the party that moved `state` to `REGISTERING` (the
+    /// consumer) or to `TAKING` (a notifier), until it moves `state` on.
+    slot: UnsafeCell<Option<Waiter>>,
+}
+
+// SAFETY: the slot is only accessed by the owner of a busy state (see `slot`), so sharing the
+// cell between threads is sound; `Waiter` (a `Waker` or a `Thread`) is `Send` and `Sync`.
+unsafe impl Send for WaitCell {}
+// SAFETY: as above.
+unsafe impl Sync for WaitCell {}
+
+impl std::fmt::Debug for WaitCell {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WaitCell").field("state", &self.state.load(Relaxed)).finish()
+    }
 }
 
 impl WaitCell {
     pub(crate) fn new() -> Self {
-        Self { waiting: AtomicBool::new(false), slot: Mutex::new(None) }
+        Self { state: AtomicUsize::new(EMPTY), slot: UnsafeCell::new(None) }
+    }
+
+    /// Takes ownership of the slot from `EMPTY` or `WAITING`, waiting out a notifier that is
+    /// taking the previous waiter. Returns false if it found nothing to own (only when
+    /// `only_if_waiting` and the state was not `WAITING`).
+    fn acquire_slot(&self, only_if_waiting: bool) -> bool {
+        let mut backoff = Backoff::new();
+        loop {
+            // Relaxed: the CAS below (Acquire) is what orders our slot access.
+            let current = self.state.load(Relaxed);
+            match current {
+                EMPTY if only_if_waiting => return false,
+                EMPTY | WAITING => {
+                    // Acquire: pairs with the Release store that last left the slot, so we see
+                    // its contents (e.g. a waiter a notifier already took out).
+                    if self
+                        .state
+                        .compare_exchange_weak(current, REGISTERING, Acquire, Relaxed)
+                        .is_ok()
+                    {
+                        return true;
+                    }
+                }
+                // A notifier is moving the previous waiter out: a few instructions.
+                _ => backoff.snooze(),
+            }
+        }
     }
 
     /// Registers the consumer. The caller must try its operation again afterwards, before it
-    /// sleeps (see the module docs).
+    /// sleeps (see the module docs of `wait`).
     pub(crate) fn register(&self, waiter: WaiterRef<'_>) {
-        let mut slot = lock(&self.slot);
-        match &mut *slot {
-            Some(old) => old.refresh(waiter),
-            None => *slot = Some(waiter.to_waiter()),
-        }
-        // Relaxed: published by the fence below (and the unlock).
-        self.waiting.store(true, Relaxed);
-        drop(slot);
-        // SeqCst: pairs with the fence in `notify`: either the notifier sees `waiting`, or our
+        self.acquire_slot(false);
+        // SAFETY: `state` is REGISTERING, which we set: the slot is ours until we store below.
+        let stale = self.slot.with_mut(|slot| unsafe {
+            match &mut *slot {
+                Some(old) if old.is_same(waiter) => None,
+                slot => slot.replace(waiter.to_waiter()),
+            }
+        });
+        // Release: hands the slot (with our waiter) to the notifier that takes it (Acquire).
+        self.state.store(WAITING, Release);
+        drop(stale);
+        // SeqCst: pairs with the fence in `notify`: either the notifier sees WAITING, or our
         // retry sees the notifier's change.
         fence(SeqCst);
     }
@@ -41,20 +106,22 @@ impl WaitCell {
     /// The consumer no longer waits (it found a message, timed out, or was dropped).
     #[inline]
     pub(crate) fn unregister(&self) {
-        // Relaxed: we are the consumer, the only one who sets `waiting`; a stale `true` only
-        // costs a lock, a stale `false` means a notifier already took the waiter.
-        if self.waiting.load(Relaxed) {
+        // Relaxed: only the consumer registers; a stale WAITING costs a CAS, a stale EMPTY
+        // means a notifier took the waiter already.
+        if self.state.load(Relaxed) != EMPTY {
             self.unregister_slow();
         }
     }
 
     #[cold]
     fn unregister_slow(&self) {
-        let old = {
-            let mut slot = lock(&self.slot);
-            self.waiting.store(false, Relaxed);
-            slot.take()
-        };
+        if !self.acquire_slot(true) {
+            return;
+        }
+        // SAFETY: we moved `state` to REGISTERING: the slot is ours until the store below.
+        let old = self.slot.with_mut(|slot| unsafe { (*slot).take() });
+        // Release: the next owner of the slot sees it empty.
+        self.state.store(EMPTY, Release);
         drop(old);
     }
 
@@ -63,18 +130,23 @@ impl WaitCell {
     pub(crate) fn notify(&self) {
         // SeqCst: pairs with the fence in `register`.
         fence(SeqCst);
-        if self.waiting.load(Relaxed) {
+        if self.state.load(Relaxed) == WAITING {
             self.notify_slow();
         }
     }
 
     #[cold]
     fn notify_slow(&self) {
-        let waiter = {
-            let mut slot = lock(&self.slot);
-            self.waiting.store(false, Relaxed);
-            slot.take()
-        };
+        // Acquire: pairs with `register`'s Release store, so the waiter in the slot is visible.
+        // If the CAS fails, another notifier took the waiter, or the consumer is (un)registering
+        // and will try again after its own fence: nothing to do either way.
+        if self.state.compare_exchange(WAITING, TAKING, Acquire, Relaxed).is_err() {
+            return;
+        }
+        // SAFETY: we moved `state` to TAKING: the slot is ours until the store below.
+        let waiter = self.slot.with_mut(|slot| unsafe { (*slot).take() });
+        // Release: the consumer's next registration sees the slot empty.
+        self.state.store(EMPTY, Release);
         if let Some(waiter) = waiter {
             waiter.wake();
         }

@@ -17,8 +17,8 @@
 //! try sees the change, or the notifier sees the registration. No lost wake-ups, and a notifier
 //! that finds nobody registered pays one fence and one load, never a lock.
 //!
-//! Everything here is safe code; the locks are only taken by waiters and by notifiers that found
-//! a waiter.
+//! The queue's lock is only taken by waiters and by notifiers that found a waiter; the cell is
+//! lock-free (its one `UnsafeCell` is guarded by a small state machine, see `cell`).
 
 mod block;
 mod cell;
@@ -31,7 +31,7 @@ use std::task::Waker;
 
 use crate::loom::thread::{self, Thread};
 
-pub(crate) use block::{assert_blocking_allowed, block_until};
+pub(crate) use block::{assert_blocking_allowed, block_until, blocking_allowed};
 pub(crate) use cell::WaitCell;
 pub(crate) use queue::{Registration, WaitQueue};
 
@@ -61,12 +61,19 @@ impl WaiterRef<'_> {
 }
 
 impl Waiter {
+    /// True if this waiter wakes the same task or thread as `other` would.
+    fn is_same(&self, other: WaiterRef<'_>) -> bool {
+        match (self, other) {
+            (Waiter::Task(old), WaiterRef::Task(new)) => old.will_wake(new),
+            (Waiter::Thread(old), WaiterRef::Thread) => old.id() == thread::current().id(),
+            _ => false,
+        }
+    }
+
     /// Replaces this waiter with `new` unless it would wake the same task or thread.
     fn refresh(&mut self, new: WaiterRef<'_>) {
-        match (&*self, new) {
-            (Waiter::Task(old), WaiterRef::Task(new)) if old.will_wake(new) => {}
-            (Waiter::Thread(old), WaiterRef::Thread) if old.id() == thread::current().id() => {}
-            _ => *self = new.to_waiter(),
+        if !self.is_same(new) {
+            *self = new.to_waiter();
         }
     }
 

@@ -1,0 +1,98 @@
+//! Small tools the actor layer shares: driving a future on a plain thread (parking it between
+//! polls, with an optional deadline), catching a panic inside a future, and the check that a
+//! thread may block at all.
+
+use std::any::Any;
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::{pin, Pin};
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread::{self, Thread};
+use std::time::Instant;
+
+/// Wakes a parked thread.
+struct ThreadWaker(Thread);
+
+impl Wake for ThreadWaker {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// Polls `fut` on this thread until it is ready, parking the thread while it is pending; `None`
+/// once `deadline` passes first. The future is polled once more after every wake-up, and at
+/// least once, so a deadline is reported only after a last look.
+///
+/// The caller checks [`blocking_allowed`] first: this parks unconditionally.
+pub(crate) fn block_until<F: Future + Unpin>(
+    fut: &mut F,
+    deadline: Option<Instant>,
+) -> Option<F::Output> {
+    let waker = Waker::from(Arc::new(ThreadWaker(thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    loop {
+        if let Poll::Ready(out) = Pin::new(&mut *fut).poll(&mut cx) {
+            return Some(out);
+        }
+        match deadline {
+            None => thread::park(),
+            Some(deadline) => {
+                let now = Instant::now();
+                if now >= deadline {
+                    return None;
+                }
+                thread::park_timeout(deadline - now);
+            }
+        }
+    }
+}
+
+/// Runs `fut` to completion on this thread (a thread actor's loop).
+pub(crate) fn block_on<F: Future>(fut: F) -> F::Output {
+    let mut fut = pin!(fut);
+    block_until(&mut fut, None).expect("no deadline was set")
+}
+
+/// False when blocking this thread could deadlock a tokio runtime (a worker thread, or inside
+/// `block_on`); true on plain threads, in `spawn_blocking`, and under a mere `Handle::enter`.
+///
+/// The core's check ([`crate::wait::blocking_allowed`]) asks tokio itself, through a blocking
+/// call that panics where blocking is not allowed; tokio's panic message is printed by the
+/// panic hook when the answer is "no". It only runs on a thread with a runtime context.
+pub(crate) fn blocking_allowed() -> bool {
+    crate::wait::blocking_allowed()
+}
+
+/// A future that turns a panic in `F::poll` into `Err(panic message)`.
+pub(crate) struct CatchUnwind<F>(pub(crate) F);
+
+impl<F: Future + Unpin> Future for CatchUnwind<F> {
+    type Output = Result<F::Output, String>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let fut = &mut self.get_mut().0;
+        // AssertUnwindSafe: after a panic the future is never polled again (the caller stops
+        // the actor), so no broken state is observed through it.
+        match catch_unwind(AssertUnwindSafe(|| Pin::new(fut).poll(cx))) {
+            Ok(Poll::Ready(out)) => Poll::Ready(Ok(out)),
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(payload) => Poll::Ready(Err(panic_message(payload.as_ref()))),
+        }
+    }
+}
+
+/// The text of a panic payload (`panic!` with a message gives a `&str` or a `String`).
+pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(message) = payload.downcast_ref::<&str>() {
+        (*message).to_owned()
+    } else if let Some(message) = payload.downcast_ref::<String>() {
+        message.clone()
+    } else {
+        "panic with a non-string payload".to_owned()
+    }
+}

@@ -1,0 +1,184 @@
+//! Starting actors: [`spawn`] on a tokio task, [`spawn_thread`] on an OS thread; and the
+//! actor loop both run.
+//!
+//! The loop: `started`; then one message at a time until the mailbox reports `Closed` (it was
+//! closed by a stop, or by the last address going, *and* everything queued was handled);
+//! `stopped`; then the actor is dropped and the outcome recorded, which tells every watcher.
+//!
+//! A panic in a handler or hook is caught around that one future: the actor stops at once
+//! with [`StopReason::Panicked`]. What is still queued then is *rejected*, not handled — an
+//! actor whose handler panicked may be in a broken state — each pending ask gets its message
+//! back ([`AskError::Unhandled`](super::AskError::Unhandled)), tells are dropped, and
+//! [`Stopped::unhandled`] counts both. The same happens if the task is dropped before the loop
+//! ends (its runtime shut down): a guard that owns the mailbox rejects what is queued and
+//! records [`StopReason::Aborted`], so no watcher waits forever.
+
+use std::pin::pin;
+use std::sync::Arc;
+
+use super::addr::Addr;
+use super::block::{block_on, CatchUnwind};
+use super::context::Context;
+use super::envelope::{ActorKind, Envelope};
+use super::monitor::{StopReason, Stopped};
+use super::shared::{AnyCore, Core};
+use super::traits::Actor;
+use crate::Mailbox;
+
+/// Spawns `actor` on a tokio task and returns its address.
+///
+/// The actor is a task, not a thread: an idle actor costs its task, an empty mailbox and its
+/// address — about 1.6 KB, no thread, no message buffer (the `many_actors` example measures
+/// it) — so hundreds of thousands are fine. Its handlers must not block the thread; use
+/// [`spawn_thread`] for an actor that does.
+///
+/// # Panics
+///
+/// If called outside a tokio runtime (as `tokio::spawn` does).
+///
+/// # Examples
+///
+/// ```
+/// use tidings::actor::{spawn, Actor, Context, Handler};
+///
+/// struct Greeter;
+/// impl Actor for Greeter {}
+/// impl Handler<&'static str> for Greeter {
+///     type Reply = String;
+///     async fn handle(&mut self, name: &'static str, _: &mut Context<Self>) -> String {
+///         format!("hello, {name}")
+///     }
+/// }
+///
+/// # tokio_test::block_on(async {
+/// let greeter = spawn(Greeter);
+/// assert_eq!(greeter.ask("world").await.unwrap(), "hello, world");
+/// # });
+/// ```
+#[track_caller]
+pub fn spawn<A: Actor>(actor: A) -> Addr<A> {
+    let (addr, finisher) = prepare();
+    tokio::spawn(run(actor, finisher));
+    addr
+}
+
+/// Spawns `actor` on its own OS thread and returns its address: for actors whose handlers
+/// block (file I/O, a blocking library, long computations), as the post's actors did.
+///
+/// Handlers are still `async fn`s, driven on that thread (it parks while the mailbox is
+/// empty). If this is called inside a tokio runtime, the thread enters that runtime's context,
+/// so handlers can also use tokio's timers and `tokio::spawn`. Blocking calls of this crate
+/// (`.wait()`, a [`Bridge`](super::Bridge)) work in its handlers.
+///
+/// # Panics
+///
+/// If the OS refuses to create a thread.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use tidings::actor::{spawn_thread, Actor, Context, Handler};
+///
+/// struct Sleeper;
+/// impl Actor for Sleeper {}
+/// impl Handler<Duration> for Sleeper {
+///     type Reply = &'static str;
+///     async fn handle(&mut self, d: Duration, _: &mut Context<Self>) -> &'static str {
+///         std::thread::sleep(d); // blocking is fine here
+///         "rested"
+///     }
+/// }
+///
+/// let sleeper = spawn_thread(Sleeper);
+/// assert_eq!(sleeper.ask(Duration::from_millis(1)).wait().unwrap(), "rested");
+/// ```
+#[track_caller]
+pub fn spawn_thread<A: Actor>(actor: A) -> Addr<A> {
+    let (addr, finisher) = prepare();
+    let runtime = tokio::runtime::Handle::try_current().ok();
+    std::thread::Builder::new()
+        .name(format!("tidings-actor-{}", addr.id().as_u64()))
+        .spawn(move || {
+            let _entered = runtime.as_ref().map(tokio::runtime::Handle::enter);
+            block_on(run(actor, finisher));
+        })
+        .expect("tidings: could not spawn a thread for the actor");
+    addr
+}
+
+/// A new actor's mailbox, core and first address.
+fn prepare<A: Actor>() -> (Addr<A>, Finisher<A>) {
+    let (tx, mailbox) = crate::unbounded();
+    let core = Arc::new(Core::new(tx));
+    (Addr::new(core.clone()), Finisher { core, mailbox, done: false })
+}
+
+/// Owns the actor's mailbox and records the actor's end. Dropped without
+/// [`finish`](Finisher::finish) (the task was dropped: its runtime shut down), it rejects what
+/// is queued and records [`StopReason::Aborted`].
+struct Finisher<A: Actor> {
+    core: Arc<Core<ActorKind<A>>>,
+    mailbox: Mailbox<Envelope<A>>,
+    done: bool,
+}
+
+impl<A: Actor> Finisher<A> {
+    /// Closes the mailbox and rejects every queued message; returns how many there were.
+    fn reject_queued(&mut self) -> usize {
+        self.mailbox.close();
+        let mut rejected = 0;
+        while let Ok(envelope) = self.mailbox.try_recv() {
+            envelope.reject();
+            rejected += 1;
+        }
+        rejected
+    }
+
+    fn finish(&mut self, reason: StopReason, unhandled: usize) {
+        self.done = true;
+        self.core.finish(Stopped::new(self.core.id(), reason, unhandled));
+    }
+}
+
+impl<A: Actor> Drop for Finisher<A> {
+    fn drop(&mut self) {
+        if !self.done {
+            let unhandled = self.reject_queued();
+            self.finish(StopReason::Aborted, unhandled);
+        }
+    }
+}
+
+/// The actor loop.
+async fn run<A: Actor>(mut actor: A, mut finisher: Finisher<A>) {
+    let mut ctx = Context::new(finisher.core.clone());
+    let mut panic = CatchUnwind(pin!(actor.started(&mut ctx))).await.err();
+    // `stopped` runs after a handler panicked, not after `started` did.
+    let started_ok = panic.is_none();
+    if started_ok {
+        while let Ok(envelope) = finisher.mailbox.recv().await {
+            let handled = envelope.handle(&mut actor, &mut ctx).await;
+            // Forget the sender: an idle actor must not keep another one alive.
+            ctx.set_sender(None);
+            if let Err(message) = handled {
+                panic = Some(message);
+                break;
+            }
+        }
+    }
+    let (mut reason, unhandled) = match panic {
+        Some(message) => (StopReason::Panicked(message), finisher.reject_queued()),
+        None if finisher.core.stop_was_requested() => (StopReason::Normal, 0),
+        None => (StopReason::Dropped, 0),
+    };
+    if started_ok {
+        let hook = CatchUnwind(pin!(actor.stopped(&mut ctx, &reason))).await;
+        if let (Err(message), false) = (hook, reason.is_panic()) {
+            reason = StopReason::Panicked(message);
+        }
+    }
+    drop(ctx);
+    drop(actor);
+    finisher.finish(reason, unhandled);
+}
