@@ -48,6 +48,18 @@ impl<T> Chan<T> {
         }
     }
 
+    /// Pushes without notifying this channel's own consumer: for front ends whose consumers
+    /// wait elsewhere (the registry wakes its receivers through its own wait lists, so the
+    /// consumer cell's fence and load would be wasted on every send).
+    #[inline]
+    pub(crate) fn try_push(&self, msg: T) -> Result<(), TrySendError<T>> {
+        match self.ring.push(msg) {
+            Ok(()) => Ok(()),
+            Err(PushError::Full(msg)) => Err(TrySendError::Full(msg)),
+            Err(PushError::Closed(msg)) => Err(TrySendError::Closed(msg)),
+        }
+    }
+
     /// One poll of an async send. `msg` holds the message while the send waits (it is `None`
     /// only after completion); `reg` is the sender's place in the wait queue.
     pub(crate) fn poll_send(

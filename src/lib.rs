@@ -11,6 +11,7 @@ mod mailbox;
 pub mod messenger;
 mod padded;
 pub mod receive;
+pub mod registry;
 mod ring;
 mod wait;
 pub mod worker;
@@ -19,4 +20,7 @@ pub use error::{RecvError, SendError, SendTimeoutError, TryRecvError, TrySendErr
 pub use mailbox::{bounded, unbounded, Drain, Mailbox, SendFuture, SendSink, Sender};
 pub use messenger::{Messenger, MessengerError, Prioritized, PriorityMessenger, RequestCounter};
 pub use receive::Receive;
+pub use registry::{
+    drain, receive, send, set_tags, IntoTags, QueueStats, Registry, RegistryError, Tag, TagError,
+};
 pub use worker::{Worker, WorkerError};
