@@ -37,15 +37,11 @@ pub(crate) struct Chan<T> {
 }
 
 impl<T> Chan<T> {
+    #[inline]
     pub(crate) fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
-        match self.ring.push(msg) {
-            Ok(()) => {
-                self.rx.notify();
-                Ok(())
-            }
-            Err(PushError::Full(msg)) => Err(TrySendError::Full(msg)),
-            Err(PushError::Closed(msg)) => Err(TrySendError::Closed(msg)),
-        }
+        self.try_push(msg)?;
+        self.rx.notify();
+        Ok(())
     }
 
     /// Pushes without notifying this channel's own consumer: for front ends whose consumers
