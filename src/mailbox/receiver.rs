@@ -302,11 +302,6 @@ impl<T, M: MessageFilter<T>> Source<M> for &mut Mailbox<T> {
         scanned: &mut usize,
         deadline: Option<Instant>,
     ) -> Option<Result<T, RecvError>> {
-        // Fast path: something acceptable is queued, or the mailbox is closed.
-        let Mailbox { rx, saved } = &mut **self;
-        if let Some(result) = take(rx, saved, matcher, scanned).transpose() {
-            return Some(result);
-        }
         let result = wait::block_until(
             "Receive::wait (or Mailbox::recv_blocking)",
             deadline,

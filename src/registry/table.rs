@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use super::queue::{Queue, Stamped};
+use super::tag::TagHash;
 use super::{QueueStats, RegistryError, Tag, TagError};
 use crate::error::TrySendError;
 use crate::padded::CachePadded;
@@ -41,7 +42,7 @@ pub(super) struct Shared<T> {
 /// copy, in order. The keys are allocated per copy, apart from the queues' own tags, which
 /// receivers clone and drop all the time.
 pub(super) struct Shard<T> {
-    map: HashMap<Tag, Arc<Queue<T>>>,
+    map: HashMap<Tag, Arc<Queue<T>>, TagHash>,
 }
 
 impl<T> Shard<T> {
@@ -75,7 +76,7 @@ impl<T> Shared<T> {
         let shards = (cores * 4).clamp(4, 32).next_power_of_two();
         Shared {
             shards: (0..shards)
-                .map(|_| CachePadded::new(RwLock::new(Shard { map: HashMap::new() })))
+                .map(|_| CachePadded::new(RwLock::new(Shard { map: HashMap::default() })))
                 .collect(),
             stamps: CachePadded::new(AtomicU64::new(0)),
             epoch: AtomicU64::new(0),

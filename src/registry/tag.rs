@@ -237,3 +237,58 @@ impl<'a, S: AsRef<str>> IntoTags for &'a Vec<S> {
         self.iter()
     }
 }
+
+/// The hasher of the tag table: a multiply-rotate hash in the style of rustc's FxHash.
+///
+/// Every send and receive hashes its tag names, and the standard SipHash cost about a third of
+/// a registry round trip. Tags are names a program chooses (bocpy's are a handful of
+/// constants), so the table does not need SipHash's resistance to adversarial keys; a program
+/// that builds tags from untrusted input can bound the table with
+/// [`max_tags`](super::RegistryBuilder::max_tags).
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct TagHasher {
+    hash: u64,
+}
+
+impl TagHasher {
+    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
+    }
+}
+
+impl std::hash::Hasher for TagHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.add(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut last = [0u8; 8];
+            last[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(last));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, byte: u8) {
+        self.add(u64::from(byte));
+    }
+
+    #[inline]
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+/// Builds [`TagHasher`]s for the tag table.
+pub(super) type TagHash = std::hash::BuildHasherDefault<TagHasher>;

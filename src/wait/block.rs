@@ -61,14 +61,35 @@ pub(crate) fn assert_blocking_allowed(what: &str) {
 ///
 /// Both closures get `state`, so that they can share mutable state without capturing it twice.
 #[track_caller]
+#[inline]
 pub(crate) fn block_until<S, R>(
+    what: &'static str,
+    deadline: Option<Instant>,
+    state: &mut S,
+    mut attempt: impl FnMut(&mut S) -> Option<R>,
+    register: impl FnMut(&mut S),
+) -> Option<R> {
+    // Fast path, inlined into the caller: most calls find what they wait for at once.
+    if let Some(done) = attempt(state) {
+        return Some(done);
+    }
+    block_until_slow(what, deadline, state, attempt, register)
+}
+
+#[track_caller]
+#[inline(never)]
+fn block_until_slow<S, R>(
     what: &'static str,
     deadline: Option<Instant>,
     state: &mut S,
     mut attempt: impl FnMut(&mut S) -> Option<R>,
     mut register: impl FnMut(&mut S),
 ) -> Option<R> {
+    if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+        return None;
+    }
     let mut backoff = Backoff::new();
+    backoff.snooze();
     let mut checked = false;
     loop {
         if let Some(done) = attempt(state) {
