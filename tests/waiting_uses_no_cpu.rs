@@ -8,19 +8,8 @@ use std::time::Duration;
 
 use tidings::{bounded, unbounded};
 
-/// How long the waiter waits, and how much CPU it may use meanwhile: the brief spin before it
-/// parks, plus scheduler noise. A sleep-polling or spinning waiter would use most of the wait.
-const WAIT: Duration = Duration::from_millis(400);
-const CPU_BUDGET_TICKS: u64 = 4; // clock ticks are 10 ms: at most 40 ms of CPU in 400 ms
-
-/// User + system CPU time of the calling thread, in clock ticks.
-fn thread_cpu_ticks() -> u64 {
-    let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
-    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-    let rest = &stat[stat.rfind(')').unwrap() + 2..];
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
-}
+mod cpu_time;
+use cpu_time::{thread_cpu_ticks, CPU_BUDGET_TICKS, WAIT};
 
 #[test]
 fn a_blocked_receiving_thread_uses_no_cpu() {
