@@ -4,7 +4,6 @@ use super::*;
 
 #[cfg(not(all(test, tidings_loom)))]
 mod unit {
-    use super::block::blocking_allowed;
     use super::*;
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
     use std::sync::Arc;
