@@ -7,16 +7,10 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use tidings::{Messenger, MessengerError};
 
-const LONG: Duration = Duration::from_secs(10);
-const SHORT: Duration = Duration::from_millis(60);
-/// The machine is shared and noisy: a timed-out wait may return this much late.
-const SLACK: Duration = Duration::from_millis(300);
+mod timing;
+use timing::{assert_on_time, SHORT};
 
-fn assert_timed_out_in_time(started: Instant) {
-    let took = started.elapsed();
-    assert!(took >= SHORT, "returned before the timeout: {took:?}");
-    assert!(took < SHORT + SLACK, "returned long after the timeout: {took:?}");
-}
+const LONG: Duration = Duration::from_secs(10);
 
 #[test]
 fn await_available_wakes_for_a_message_on_any_channel_and_takes_nothing() {
@@ -55,19 +49,19 @@ fn every_blocking_wait_times_out() {
 
     let started = Instant::now();
     assert!(host.receive().timeout(SHORT).wait().unwrap_err().is_timeout());
-    assert_timed_out_in_time(started);
+    assert_on_time(started, "the timed wait");
 
     let started = Instant::now();
     assert!(host.receive_message().timeout(SHORT).wait().unwrap_err().is_timeout());
-    assert_timed_out_in_time(started);
+    assert_on_time(started, "the timed wait");
 
     let started = Instant::now();
     assert!(host.await_available().timeout(SHORT).wait().unwrap_err().is_timeout());
-    assert_timed_out_in_time(started);
+    assert_on_time(started, "the timed wait");
 
     let started = Instant::now();
     let items: Vec<_> = host.receive_remaining().timeout(SHORT).into_iter().collect();
-    assert_timed_out_in_time(started);
+    assert_on_time(started, "the timed wait");
     assert_eq!(items.len(), 1, "a timeout ends the sequence");
     assert!(items[0].as_ref().unwrap_err().is_timeout());
     assert_eq!(host.remaining(), 1);
@@ -80,15 +74,15 @@ async fn every_async_wait_times_out() {
 
     let started = Instant::now();
     assert!(host.receive().timeout(SHORT).await.unwrap_err().is_timeout());
-    assert_timed_out_in_time(started);
+    assert_on_time(started, "the timed wait");
 
     let started = Instant::now();
     assert!(host.await_available().timeout(SHORT).await.unwrap_err().is_timeout());
-    assert_timed_out_in_time(started);
+    assert_on_time(started, "the timed wait");
 
     let started = Instant::now();
     let items: Vec<_> = host.receive_remaining().timeout(SHORT).collect().await;
-    assert_timed_out_in_time(started);
+    assert_on_time(started, "the timed wait");
     assert_eq!(items.len(), 1);
     assert!(items[0].as_ref().unwrap_err().is_timeout());
 }

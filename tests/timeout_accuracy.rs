@@ -5,15 +5,8 @@ use std::time::{Duration, Instant};
 
 use tidings::{bounded, unbounded, RecvError};
 
-const TIMEOUT: Duration = Duration::from_millis(60);
-/// Generous: the test machine is small, shared and noisy. The lower bound is strict.
-const SLACK: Duration = Duration::from_millis(300);
-
-fn assert_on_time(start: Instant, what: &str) {
-    let took = start.elapsed();
-    assert!(took >= TIMEOUT, "{what} returned early, after {took:?}");
-    assert!(took < TIMEOUT + SLACK, "{what} returned late, after {took:?}");
-}
+mod timing;
+use timing::{assert_on_time, SHORT as TIMEOUT};
 
 #[test]
 fn blocking_receive_times_out_on_time() {

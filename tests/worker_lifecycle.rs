@@ -8,15 +8,10 @@ use std::time::{Duration, Instant};
 
 use tidings::{Messenger, MessengerError, Worker, WorkerError};
 
-const LONG: Duration = Duration::from_secs(10);
-const SHORT: Duration = Duration::from_millis(60);
-const SLACK: Duration = Duration::from_millis(300);
+mod timing;
+use timing::{assert_on_time, SHORT};
 
-fn assert_timed_out_in_time(started: Instant) {
-    let took = started.elapsed();
-    assert!(took >= SHORT, "returned before the timeout: {took:?}");
-    assert!(took < SHORT + SLACK, "returned long after the timeout: {took:?}");
-}
+const LONG: Duration = Duration::from_secs(10);
 
 #[test]
 fn join_returns_what_a_thread_worker_returned() {
@@ -95,7 +90,7 @@ fn stop_times_out_cleanly_on_a_thread_worker_that_never_reads() {
     });
     let started = Instant::now();
     assert_eq!(w.stop().timeout(SHORT).wait(), Err(WorkerError::Timeout));
-    assert_timed_out_in_time(started);
+    assert_on_time(started, "the timed wait");
     assert!(w.is_alive());
 
     release.send(()).unwrap();
@@ -109,7 +104,7 @@ async fn stop_times_out_cleanly_on_a_task_worker_that_never_reads() {
     });
     let started = Instant::now();
     assert_eq!(w.stop().timeout(SHORT).await, Err(WorkerError::Timeout));
-    assert_timed_out_in_time(started);
+    assert_on_time(started, "the timed wait");
     assert!(w.is_alive());
 
     w.terminate();
