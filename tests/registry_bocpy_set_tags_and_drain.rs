@@ -14,7 +14,7 @@ fn bocpy_registry<T>() -> Registry<T> {
 }
 
 /// A receive that finds nothing within `ms` milliseconds times out.
-fn assert_empty<T: std::fmt::Debug + PartialEq>(reg: &Registry<T>, tag: &str, ms: u64) {
+fn assert_empty<T: std::fmt::Debug + PartialEq + 'static>(reg: &Registry<T>, tag: &str, ms: u64) {
     let got = reg.receive(tag).timeout(Duration::from_millis(ms)).wait();
     assert_eq!(got.map(|(_, m)| m), Err(RecvError::Timeout), "tag {tag:?} is not empty");
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tidings::{RecvError, Registry, Tag};
 
-fn take<T>(reg: &Registry<T>, tags: &[&str]) -> (String, T) {
+fn take<T: 'static>(reg: &Registry<T>, tags: &[&str]) -> (String, T) {
     let (tag, msg) = reg.receive(tags).timeout(Duration::ZERO).wait().expect("a message is queued");
     (tag.to_string(), msg)
 }

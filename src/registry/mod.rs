@@ -52,10 +52,13 @@
 //! a registry-wide list that is woken whenever queues are created. While nobody waits on a
 //! tag, a send costs a lock-free push, one fence and one load.
 //!
-//! The tag table is behind read-write locks: a send or receive takes one shared (a lookup, no
-//! allocation); only the first send on a tag and `set_tags` take them exclusively. There are
-//! several copies of the table, each thread reading its own, so that threads do not bounce one
-//! lock's cache line between cores on every message. `set_tags` closes and clears the old
+//! The tag table is behind read-write locks: a lookup takes one shared (no allocation); only
+//! the first send on a tag and `set_tags` take them exclusively. There are several copies of
+//! the table, each thread reading its own, so that threads do not bounce one lock's cache line
+//! between cores on every message. Most sends and single-tag receives skip the table
+//! altogether: each thread remembers the queues of the last few tags it used (per registry),
+//! valid until the next `set_tags`. That is why [`send`](Registry::send) and
+//! [`receive`](Registry::receive) need `T: 'static`. `set_tags` closes and clears the old
 //! queues and bumps an epoch; receivers and waiting senders that see it look their tags up
 //! again.
 //!
@@ -89,6 +92,7 @@
 //!   to other tags). [`drain`](Registry::drain) returns how many messages it discarded.
 
 mod builder;
+mod cache;
 mod error;
 mod global;
 mod queue;
@@ -121,6 +125,9 @@ use table::Shared;
 /// with [`receive`](Registry::receive), which returns the crate's [`Receive`] builder:
 /// `.matching(|tag, msg| ..)`, `.timeout(d)`, `.deadline(at)`, `.after(d, f)`, then `.await`
 /// in a task or `.wait()` on a thread.
+///
+/// `send` and `receive` need `T: 'static` (messages that borrow nothing, as messages sent
+/// between threads and tasks are anyway): each thread caches the queues of the tags it uses.
 ///
 /// See the [module docs](crate::registry) for the design and how it differs from bocpy.
 pub struct Registry<T> {
@@ -201,7 +208,10 @@ impl<T> Registry<T> {
     /// }
     /// ```
     #[inline]
-    pub fn send(&self, tag: impl AsRef<str>, msg: T) -> Result<(), RegistryError<T>> {
+    pub fn send(&self, tag: impl AsRef<str>, msg: T) -> Result<(), RegistryError<T>>
+    where
+        T: 'static,
+    {
         self.shared.try_send(tag.as_ref(), msg)
     }
 
@@ -345,7 +355,10 @@ impl<T> Registry<T> {
     /// assert_eq!(reg.receive(empty).await, Err(RecvError::NoTags));
     /// # });
     /// ```
-    pub fn receive(&self, tags: impl IntoTags) -> Receive<TagSource<'_, T>> {
+    pub fn receive(&self, tags: impl IntoTags) -> Receive<TagSource<'_, T>>
+    where
+        T: 'static,
+    {
         Receive::new(TagSource::new(&self.shared, tags), AnyMessage, NoAfter)
     }
 

@@ -26,6 +26,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
+use super::cache;
 use super::queue::{Queue, Scan};
 use super::table::{Shard, Shared};
 use super::{IntoTags, Tag};
@@ -113,6 +114,29 @@ impl<T> Target<T> {
         }
     }
 
+    /// A single tag's target and the epoch it was resolved in: from this thread's cache if it
+    /// is current there, else from the table (and then cached).
+    fn resolve_one(shared: &Shared<T>, tag: &str) -> (Self, u64)
+    where
+        T: 'static,
+    {
+        let cached = cache::with_queue(shared, tag, |cached| {
+            cached.map(|(queue, epoch)| (Target::Queue(queue.clone()), epoch))
+        });
+        if let Some(resolved) = cached {
+            return resolved;
+        }
+        let (target, epoch) = {
+            let table = shared.read();
+            // Read under a table lock: `set_tags` changes both under every copy's write lock.
+            (Target::resolve(&table, tag), shared.epoch())
+        };
+        if let Target::Queue(queue) = &target {
+            cache::remember(shared, epoch, queue.clone());
+        }
+        (target, epoch)
+    }
+
     fn resolve(table: &Shard<T>, tag: &str) -> Self {
         match table.get(tag) {
             Some(queue) => Target::Queue(queue.clone()),
@@ -163,25 +187,32 @@ impl<T> Entries<T> {
 }
 
 impl<'a, T> TagSource<'a, T> {
-    pub(super) fn new(shared: &'a Shared<T>, tags: impl IntoTags) -> Self {
+    pub(super) fn new(shared: &'a Shared<T>, tags: impl IntoTags) -> Self
+    where
+        T: 'static,
+    {
         let mut tags = tags.into_tags();
-        let table = shared.read();
-        // Read under a table lock: `set_tags` changes both under every copy's write lock.
-        let epoch = shared.epoch();
-        let entries = match (tags.next(), tags.next()) {
-            (None, _) => Entries::Many(Vec::new()),
-            (Some(one), None) => Entries::One(Entry::new(Target::resolve(&table, one.as_ref()))),
+        let (entries, epoch) = match (tags.next(), tags.next()) {
+            (None, _) => (Entries::Many(Vec::new()), shared.epoch()),
+            (Some(one), None) => {
+                let (target, epoch) = Target::resolve_one(shared, one.as_ref());
+                (Entries::One(Entry::new(target)), epoch)
+            }
             (Some(first), Some(second)) => {
+                let table = shared.read();
+                // Read under a table lock: `set_tags` changes both under every copy's write
+                // lock.
+                let epoch = shared.epoch();
                 let mut entries: Vec<Entry<T>> = [first, second]
                     .into_iter()
                     .chain(tags)
                     .map(|tag| Entry::new(Target::resolve(&table, tag.as_ref())))
                     .collect();
+                drop(table);
                 dedup(&mut entries);
-                Entries::Many(entries)
+                (Entries::Many(entries), epoch)
             }
         };
-        drop(table);
         let missing = entries
             .as_slice()
             .iter()

@@ -7,6 +7,7 @@ use std::sync::atomic::Ordering::{Relaxed, SeqCst};
 use std::sync::atomic::{AtomicU64, AtomicUsize};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+use super::cache;
 use super::queue::{Queue, Stamped};
 use super::tag::TagHash;
 use super::{QueueStats, RegistryError, Tag, TagError};
@@ -16,6 +17,8 @@ use crate::wait::WaitQueue;
 
 /// State shared by the clones of one registry.
 pub(super) struct Shared<T> {
+    /// Tells registries apart in the per-thread caches (`cache`); never reused.
+    id: u64,
     /// Copies of the tag table, one read by each thread (see [`Shard`]).
     shards: Box<[CachePadded<RwLock<Shard<T>>>]>,
     /// Arrival stamps: one per message, registry-wide, increasing. A multi-tag receive takes
@@ -74,7 +77,10 @@ impl<T> Shared<T> {
         // A few copies per core: threads that share a copy still share a cache line.
         let cores = std::thread::available_parallelism().map_or(4, |n| n.get());
         let shards = (cores * 4).clamp(4, 32).next_power_of_two();
+        static NEXT_ID: AtomicU64 = AtomicU64::new(0);
         Shared {
+            // Relaxed: only uniqueness matters.
+            id: NEXT_ID.fetch_add(1, Relaxed),
             shards: (0..shards)
                 .map(|_| CachePadded::new(RwLock::new(Shard { map: HashMap::default() })))
                 .collect(),
@@ -104,6 +110,12 @@ impl<T> Shared<T> {
         )
     }
 
+    /// This registry's id (see `cache`).
+    #[inline]
+    pub(super) fn id(&self) -> u64 {
+        self.id
+    }
+
     /// The current epoch. SeqCst: a receiver reads it after registering as a waiter, and
     /// `set_tags` bumps it before waking waiters (the two sides of the wait layer's rule).
     pub(super) fn epoch(&self) -> u64 {
@@ -117,19 +129,46 @@ impl<T> Shared<T> {
         self.stamps.fetch_add(1, Relaxed)
     }
 
-    /// Sends without waiting: the common case is a shared lock on the table and a lock-free
-    /// push; the first message on a new tag takes the table's write lock to create the queue.
+    /// Sends without waiting. The common case is this thread's cached resolution of the tag
+    /// (see `cache`) and a lock-free push; otherwise a shared lock on the table, and the first
+    /// message on a new tag takes the table's write lock to create the queue.
     #[inline]
-    pub(super) fn try_send(&self, tag: &str, msg: T) -> Result<(), RegistryError<T>> {
-        {
-            let table = self.read();
-            if let Some(queue) = table.get(tag) {
-                // Under a table lock: `set_tags` (which write-locks every copy) cannot retire
-                // the queue meanwhile.
-                return self.push(queue, msg);
+    pub(super) fn try_send(&self, tag: &str, msg: T) -> Result<(), RegistryError<T>>
+    where
+        T: 'static,
+    {
+        let cached = cache::with_queue(self, tag, |cached| {
+            let Some((queue, _)) = cached else { return Err(msg) };
+            match queue.try_push((self.stamp(), msg)) {
+                Ok(()) => Ok(Ok(())),
+                Err(TrySendError::Full((_, msg))) => Ok(Err(RegistryError::Full(msg))),
+                // `set_tags` retired the queue since the cache check: look the tag up.
+                Err(TrySendError::Closed((_, msg))) => Err(msg),
             }
+        });
+        match cached {
+            Ok(result) => result,
+            Err(msg) => self.send_uncached(tag, msg),
         }
-        self.send_new(tag, msg)
+    }
+
+    #[cold]
+    fn send_uncached(&self, tag: &str, msg: T) -> Result<(), RegistryError<T>>
+    where
+        T: 'static,
+    {
+        let (result, resolved) = {
+            let table = self.read();
+            let Some(queue) = table.get(tag) else {
+                drop(table);
+                return self.send_new(tag, msg);
+            };
+            // Under a table lock: `set_tags` (which write-locks every copy) cannot retire
+            // the queue meanwhile, nor bump the epoch.
+            (self.push(queue, msg), (self.epoch(), queue.clone()))
+        };
+        cache::remember(self, resolved.0, resolved.1);
+        result
     }
 
     fn push(&self, queue: &Queue<T>, msg: T) -> Result<(), RegistryError<T>> {
@@ -240,6 +279,18 @@ impl<T> Shared<T> {
         let mut queues: Vec<Arc<Queue<T>>> = self.read().map.values().cloned().collect();
         queues.sort_by_key(|queue| queue.id);
         queues.iter().map(|queue| queue.stats()).collect()
+    }
+}
+
+impl<T> Drop for Shared<T> {
+    /// Clears every queue: a thread's cache (`cache`) may keep a queue itself alive for a
+    /// while, but not its messages.
+    fn drop(&mut self) {
+        let queues = self.write().clear();
+        for queue in &queues {
+            queue.retire();
+            queue.clear_retired();
+        }
     }
 }
 

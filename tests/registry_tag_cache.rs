@@ -1,0 +1,128 @@
+//! Each thread caches which queue a tag resolved to (so that a send or receive skips the tag
+//! table). These tests pin down that the cache never changes what the registry does: messages
+//! never cross registries, `set_tags` is seen at once, more tags than the cache holds still
+//! work, and a dropped registry's messages are dropped although a cache still holds its queue.
+
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tidings::{RecvError, Registry};
+
+fn try_receive<T: 'static>(reg: &Registry<T>, tag: &str) -> Result<T, RecvError> {
+    reg.receive(tag).timeout(Duration::ZERO).wait().map(|(_, msg)| msg)
+}
+
+#[test]
+fn registries_with_the_same_tag_stay_apart() {
+    // Both registries resolve "jobs" on this thread, one after the other, again and again.
+    let a = Registry::new();
+    let b = Registry::new();
+    for i in 0..100 {
+        a.send("jobs", ('a', i)).unwrap();
+        b.send("jobs", ('b', i)).unwrap();
+    }
+    for i in 0..100 {
+        assert_eq!(try_receive(&b, "jobs"), Ok(('b', i)));
+        assert_eq!(try_receive(&a, "jobs"), Ok(('a', i)));
+    }
+    assert_eq!(try_receive(&a, "jobs"), Err(RecvError::Timeout));
+    assert_eq!(try_receive(&b, "jobs"), Err(RecvError::Timeout));
+}
+
+#[test]
+fn a_new_registry_never_sees_a_dropped_ones_queue() {
+    for round in 0..50 {
+        let reg = Registry::new();
+        assert_eq!(try_receive(&reg, "t"), Err(RecvError::Timeout), "round {round}");
+        reg.send("t", round).unwrap();
+        assert_eq!(try_receive(&reg, "t"), Ok(round));
+        reg.send("t", round).unwrap();
+        // Dropped with a message queued (and its queue in this thread's cache).
+    }
+}
+
+#[test]
+fn set_tags_is_seen_by_the_next_send_and_receive() {
+    let reg = Registry::new();
+    reg.send("x", 1).unwrap();
+    assert_eq!(try_receive(&reg, "x"), Ok(1));
+    reg.send("x", 2).unwrap();
+    reg.set_tags(["x", "y"]).unwrap();
+    // The old queue (cached on this thread) was cleared and replaced.
+    assert_eq!(try_receive(&reg, "x"), Err(RecvError::Timeout));
+    reg.send("x", 3).unwrap();
+    assert_eq!(reg.stats().iter().find(|s| s.tag == "x").map(|s| s.len), Some(1));
+    assert_eq!(try_receive(&reg, "x"), Ok(3));
+}
+
+#[test]
+fn set_tags_from_another_thread_is_seen_by_cached_sends() {
+    let reg = Registry::builder().max_tags(1).build();
+    reg.send("old", 1).unwrap();
+    assert_eq!(try_receive(&reg, "old"), Ok(1));
+    {
+        let reg = reg.clone();
+        std::thread::spawn(move || reg.set_tags(["new"]).unwrap()).join().unwrap();
+    }
+    // "old" has no queue any more and the tag limit is reached: the cached queue must not
+    // take the message.
+    assert!(reg.send("old", 2).unwrap_err().is_tag_limit());
+    reg.send("new", 3).unwrap();
+    assert_eq!(try_receive(&reg, "new"), Ok(3));
+}
+
+#[test]
+fn more_tags_than_the_cache_holds() {
+    let reg = Registry::new();
+    let tags: Vec<String> = (0..40).map(|i| format!("tag-{i}")).collect();
+    for round in 0..5 {
+        for (i, tag) in tags.iter().enumerate() {
+            reg.send(tag, (round, i)).unwrap();
+        }
+        for (i, tag) in tags.iter().enumerate().rev() {
+            assert_eq!(try_receive(&reg, tag), Ok((round, i)));
+        }
+    }
+    assert!(reg.stats().iter().all(|s| s.len == 0 && s.pushed_total == 5));
+}
+
+/// Counts its drops.
+struct Counted(Arc<AtomicUsize>);
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, SeqCst);
+    }
+}
+
+#[test]
+fn dropping_a_registry_drops_its_messages_although_a_cache_holds_the_queue() {
+    let drops = Arc::new(AtomicUsize::new(0));
+    let reg = Registry::new();
+    for _ in 0..10 {
+        reg.send("kept", Counted(drops.clone())).unwrap();
+    }
+    // The receive caches the queue on this thread, then puts nothing back.
+    drop(try_receive(&reg, "kept").unwrap());
+    assert_eq!(drops.load(SeqCst), 1);
+    drop(reg);
+    assert_eq!(drops.load(SeqCst), 10);
+}
+
+#[test]
+fn a_thread_that_ends_with_cached_queues_loses_nothing() {
+    let reg = Registry::new();
+    let sender = {
+        let reg = reg.clone();
+        std::thread::spawn(move || {
+            for i in 0..1000 {
+                reg.send("from-thread", i).unwrap();
+            }
+        })
+    };
+    sender.join().unwrap();
+    for i in 0..1000 {
+        assert_eq!(try_receive(&reg, "from-thread"), Ok(i));
+    }
+}
