@@ -1,0 +1,293 @@
+//! Property test: random operation sequences on a `Registry<u32>`, against a model.
+//!
+//! Single-threaded, and every receive has a zero timeout, so nothing blocks. The model keeps,
+//! per tag and in creation order (the order `stats` reports), the queued messages with a
+//! registry-wide arrival stamp, plus how many of the front ones sit in the tag's save queue
+//! rather than in its ring. As in the mailbox model, that split matters: only the ring is
+//! bounded, so it decides when a send is `Full`. A receive over several tags takes the
+//! accepted message with the smallest stamp among the listed tags; on the way it has moved
+//! every listed tag's messages up to its first accepted one (the first message, without a
+//! filter) into that tag's save queue.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use proptest::prelude::*;
+use tidings::{RecvError, Registry, RegistryError, TagError};
+
+const TAGS: [&str; 5] = ["a", "b", "c", "d", "e"];
+
+#[derive(Debug, Clone)]
+enum Filter {
+    /// `.matching(|_, v| v % modulus == rest)`.
+    Value { modulus: u32, rest: u32 },
+    /// `.matching(|tag, _| tag == TAGS[tag])`: tests the filter's tag argument.
+    Tag(usize),
+}
+
+impl Filter {
+    fn accepts(&self, tag: &str, v: u32) -> bool {
+        match *self {
+            Filter::Value { modulus, rest } => v % modulus == rest,
+            Filter::Tag(t) => tag == TAGS[t],
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Send(usize, u32),
+    /// A receive on these tags (indices into `TAGS`, repeats allowed), timeout zero.
+    Recv(Vec<usize>, Option<Filter>),
+    Drain(Vec<usize>),
+    SetTags(Vec<usize>),
+}
+
+fn tag_list(max: usize) -> impl Strategy<Value = Vec<usize>> {
+    prop::collection::vec(0..TAGS.len(), 1..=max)
+}
+
+fn filter() -> impl Strategy<Value = Option<Filter>> {
+    prop_oneof![
+        3 => Just(None),
+        2 => (2u32..5)
+            .prop_flat_map(|m| (Just(m), 0..m))
+            .prop_map(|(modulus, rest)| Some(Filter::Value { modulus, rest })),
+        1 => (0..TAGS.len()).prop_map(|t| Some(Filter::Tag(t))),
+    ]
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        8 => (0..TAGS.len(), 0u32..50).prop_map(|(t, v)| Op::Send(t, v)),
+        6 => (tag_list(3), filter()).prop_map(|(tags, f)| Op::Recv(tags, f)),
+        1 => tag_list(3).prop_map(Op::Drain),
+        1 => prop::collection::vec(0..TAGS.len(), 0..=4).prop_map(Op::SetTags),
+    ]
+}
+
+/// One tag's queue in the model.
+struct TagQueue {
+    tag: &'static str,
+    /// (arrival stamp, message), oldest first.
+    msgs: VecDeque<(u64, u32)>,
+    /// How many front elements of `msgs` are in the save queue.
+    saved: usize,
+    pushed: u64,
+    popped: u64,
+}
+
+impl TagQueue {
+    fn new(tag: &'static str) -> Self {
+        TagQueue { tag, msgs: VecDeque::new(), saved: 0, pushed: 0, popped: 0 }
+    }
+
+    fn ring_len(&self) -> usize {
+        self.msgs.len() - self.saved
+    }
+}
+
+struct Model {
+    /// In creation order.
+    queues: Vec<TagQueue>,
+    next_stamp: u64,
+    max_tags: Option<usize>,
+    capacity: Option<usize>,
+}
+
+impl Model {
+    fn find(&self, tag: &str) -> Option<usize> {
+        self.queues.iter().position(|q| q.tag == tag)
+    }
+
+    /// The queues of `tags` that exist, each once, in the order first listed.
+    fn existing(&self, tags: &[usize]) -> Vec<usize> {
+        let mut out = Vec::new();
+        for &t in tags {
+            if let Some(q) = self.find(TAGS[t]) {
+                if !out.contains(&q) {
+                    out.push(q);
+                }
+            }
+        }
+        out
+    }
+
+    fn send(&mut self, t: usize, v: u32) -> Result<(), RegistryError<u32>> {
+        let q = match self.find(TAGS[t]) {
+            Some(q) => q,
+            None if self.max_tags.is_some_and(|max| self.queues.len() >= max) => {
+                return Err(RegistryError::TagLimit(v));
+            }
+            None => {
+                self.queues.push(TagQueue::new(TAGS[t]));
+                self.queues.len() - 1
+            }
+        };
+        let queue = &mut self.queues[q];
+        if self.capacity.is_some_and(|cap| queue.ring_len() >= cap) {
+            return Err(RegistryError::Full(v));
+        }
+        queue.msgs.push_back((self.next_stamp, v));
+        self.next_stamp += 1;
+        queue.pushed += 1;
+        Ok(())
+    }
+
+    fn recv(
+        &mut self,
+        tags: &[usize],
+        filter: Option<&Filter>,
+    ) -> Result<(String, u32), RecvError> {
+        // (stamp, queue, index) of the oldest accepted message.
+        let mut oldest: Option<(u64, usize, usize)> = None;
+        for q in self.existing(tags) {
+            let queue = &mut self.queues[q];
+            let tag = queue.tag;
+            let found =
+                queue.msgs.iter().position(|&(_, v)| filter.map_or(true, |f| f.accepts(tag, v)));
+            // Everything up to the accepted message (everything, if none) is now saved.
+            queue.saved = match found {
+                Some(i) => queue.saved.max(i + 1),
+                None => queue.msgs.len(),
+            };
+            if let Some(i) = found {
+                let stamp = queue.msgs[i].0;
+                if oldest.map_or(true, |(s, ..)| stamp < s) {
+                    oldest = Some((stamp, q, i));
+                }
+            }
+        }
+        let Some((_, q, i)) = oldest else { return Err(RecvError::Timeout) };
+        let queue = &mut self.queues[q];
+        let (_, v) = queue.msgs.remove(i).unwrap();
+        queue.saved -= 1;
+        queue.popped += 1;
+        Ok((queue.tag.to_string(), v))
+    }
+
+    fn drain(&mut self, tags: &[usize]) -> usize {
+        let mut count = 0;
+        for q in self.existing(tags) {
+            let queue = &mut self.queues[q];
+            count += queue.msgs.len();
+            queue.popped += queue.msgs.len() as u64;
+            queue.msgs.clear();
+            queue.saved = 0;
+        }
+        count
+    }
+
+    fn set_tags(&mut self, tags: &[usize]) -> Result<(), TagError> {
+        let mut unique: Vec<&'static str> = Vec::new();
+        for &t in tags {
+            if !unique.contains(&TAGS[t]) {
+                unique.push(TAGS[t]);
+            }
+        }
+        if let Some(max) = self.max_tags {
+            if unique.len() > max {
+                return Err(TagError::TooMany { max });
+            }
+        }
+        self.queues = unique.into_iter().map(TagQueue::new).collect();
+        Ok(())
+    }
+
+    fn stats(&self) -> Vec<(String, usize, u64, u64)> {
+        self.queues.iter().map(|q| (q.tag.to_string(), q.msgs.len(), q.pushed, q.popped)).collect()
+    }
+}
+
+fn receive(
+    reg: &Registry<u32>,
+    tags: &[usize],
+    filter: Option<Filter>,
+) -> Result<(String, u32), RecvError> {
+    let names: Vec<&str> = tags.iter().map(|&t| TAGS[t]).collect();
+    let receive = reg.receive(names);
+    let got = match filter {
+        None => receive.timeout(Duration::ZERO).wait(),
+        Some(f) => receive
+            .matching(move |tag, v| f.accepts(tag.as_str(), *v))
+            .timeout(Duration::ZERO)
+            .wait(),
+    };
+    got.map(|(tag, v)| (tag.as_str().to_string(), v))
+}
+
+fn stats(reg: &Registry<u32>) -> Vec<(String, usize, u64, u64)> {
+    reg.stats()
+        .into_iter()
+        .map(|s| (s.tag.as_str().to_string(), s.len, s.pushed_total, s.popped_total))
+        .collect()
+}
+
+fn run(max_tags: Option<usize>, capacity: Option<usize>, ops: Vec<Op>) {
+    let mut builder = Registry::<u32>::builder();
+    if let Some(max) = max_tags {
+        builder = builder.max_tags(max);
+    }
+    if let Some(cap) = capacity {
+        builder = builder.capacity(cap);
+    }
+    let reg = builder.build();
+    let mut model = Model { queues: Vec::new(), next_stamp: 0, max_tags, capacity };
+    for (step, op) in ops.into_iter().enumerate() {
+        match op {
+            Op::Send(t, v) => {
+                assert_eq!(
+                    reg.send(TAGS[t], v),
+                    model.send(t, v),
+                    "step {step}: send {v} on {}",
+                    TAGS[t]
+                );
+            }
+            Op::Recv(tags, filter) => {
+                let expected = model.recv(&tags, filter.as_ref());
+                assert_eq!(
+                    receive(&reg, &tags, filter.clone()),
+                    expected,
+                    "step {step}: receive {tags:?} {filter:?}"
+                );
+            }
+            Op::Drain(tags) => {
+                let names: Vec<&str> = tags.iter().map(|&t| TAGS[t]).collect();
+                assert_eq!(reg.drain(names), model.drain(&tags), "step {step}: drain {tags:?}");
+            }
+            Op::SetTags(tags) => {
+                let names: Vec<&str> = tags.iter().map(|&t| TAGS[t]).collect();
+                assert_eq!(
+                    reg.set_tags(names),
+                    model.set_tags(&tags),
+                    "step {step}: set_tags {tags:?}"
+                );
+            }
+        }
+        // Stats after every step: lengths and totals per tag, and which tags have queues.
+        assert_eq!(stats(&reg), model.stats(), "step {step}: stats");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 8 } else { 256 }))]
+
+    #[test]
+    fn unlimited_registry_matches_the_model(ops in prop::collection::vec(op(), 0..150)) {
+        run(None, None, ops);
+    }
+
+    #[test]
+    fn bounded_registry_matches_the_model(cap in 1usize..5, ops in prop::collection::vec(op(), 0..120)) {
+        run(None, Some(cap), ops);
+    }
+
+    #[test]
+    fn registry_with_a_tag_limit_matches_the_model(
+        max in 1usize..5,
+        cap in prop::option::of(1usize..5),
+        ops in prop::collection::vec(op(), 0..120),
+    ) {
+        run(Some(max), cap, ops);
+    }
+}
