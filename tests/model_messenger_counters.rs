@@ -10,8 +10,10 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
+use std::future::IntoFuture;
 use std::time::Duration;
 
+use futures::FutureExt;
 use proptest::prelude::*;
 use tidings::messenger::{MessageKind, RequestCounter};
 use tidings::{Messenger, MessengerError, SendError};
@@ -36,6 +38,8 @@ enum Action {
     SendError,
     SendCloseRequest,
     Receive,
+    /// `receive()` polled once, dropped if pending (a cancelled receive takes nothing).
+    ReceivePolled,
     ReceiveMessage,
     ReceiveAvailable,
     /// `receive_remaining` with a zero timeout, collected.
@@ -61,7 +65,8 @@ fn action() -> impl Strategy<Value = Action> {
         1 => (0u8..4).prop_map(Action::SendMultiple),
         1 => Just(Action::SendError),
         1 => Just(Action::SendCloseRequest),
-        5 => Just(Action::Receive),
+        4 => Just(Action::Receive),
+        2 => Just(Action::ReceivePolled),
         2 => Just(Action::ReceiveMessage),
         2 => Just(Action::ReceiveAvailable),
         2 => Just(Action::ReceiveRemaining),
@@ -261,6 +266,16 @@ fn run(ops: Vec<Op>) {
                 };
                 let expected = model.ends[side].receive(channel, peer_gone).map_ok(|(id, _)| id);
                 assert_eq!(outcome(got), expected, "step {step}: receive");
+            }
+            Action::ReceivePolled => {
+                let got = if channel == 0 {
+                    m.receive().into_future().now_or_never()
+                } else {
+                    m.channel(channel).receive().into_future().now_or_never()
+                };
+                let got = got.unwrap_or(Err(MessengerError::Timeout));
+                let expected = model.ends[side].receive(channel, peer_gone).map_ok(|(id, _)| id);
+                assert_eq!(outcome(got), expected, "step {step}: polled receive");
             }
             Action::ReceiveMessage => {
                 let got = if channel == 0 {

@@ -12,8 +12,10 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
+use std::future::IntoFuture;
 use std::time::Duration;
 
+use futures::FutureExt;
 use proptest::prelude::*;
 use tidings::messenger::{MessageKind, PriorityQueue};
 use tidings::{MessengerError, PriorityMessenger, SendError};
@@ -122,14 +124,32 @@ impl Kind {
 
 #[derive(Debug, Clone)]
 enum Op {
-    Send { channel: u8, kind: Kind, priority: Option<i64> },
-    SendMultiple { channel: u8, priorities: Vec<Option<i64>> },
+    Send {
+        channel: u8,
+        kind: Kind,
+        priority: Option<i64>,
+    },
+    SendMultiple {
+        channel: u8,
+        priorities: Vec<Option<i64>>,
+    },
     SendError,
     SendCloseRequest,
-    Receive { channel: u8 },
-    ReceiveMessage { channel: u8 },
-    ReceiveAvailable { channel: u8 },
-    Available { channel: u8 },
+    /// A receive with a zero timeout (`.wait()`), or its future polled once (`poll`: dropped
+    /// if pending, which counts as a timeout).
+    Receive {
+        channel: u8,
+        poll: bool,
+    },
+    ReceiveMessage {
+        channel: u8,
+    },
+    ReceiveAvailable {
+        channel: u8,
+    },
+    Available {
+        channel: u8,
+    },
     AwaitAvailable,
     DropSender,
 }
@@ -149,7 +169,7 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(channel, priorities)| Op::SendMultiple { channel, priorities }),
         1 => Just(Op::SendError),
         1 => Just(Op::SendCloseRequest),
-        6 => channel.clone().prop_map(|channel| Op::Receive { channel }),
+        6 => (channel.clone(), any::<bool>()).prop_map(|(channel, poll)| Op::Receive { channel, poll }),
         3 => channel.clone().prop_map(|channel| Op::ReceiveMessage { channel }),
         2 => channel.clone().prop_map(|channel| Op::ReceiveAvailable { channel }),
         1 => channel.prop_map(|channel| Op::Available { channel }),
@@ -282,8 +302,17 @@ fn run_messenger(ops: Vec<Op>) {
                 tx.send_close_request().unwrap();
                 model.specials.push_back(Special::Close);
             }
-            Op::Receive { channel } => {
-                let got = outcome(receiver.channel(channel).receive().timeout(zero).wait());
+            Op::Receive { channel, poll } => {
+                let mut view = receiver.channel(channel);
+                let got = if poll {
+                    view.receive()
+                        .into_future()
+                        .now_or_never()
+                        .unwrap_or(Err(MessengerError::Timeout))
+                } else {
+                    view.receive().timeout(zero).wait()
+                };
+                let got = outcome(got);
                 let expected = model.receive(channel).map_ok(|(m, _)| m);
                 assert_eq!(got, expected, "step {step}: receive on {channel}");
             }

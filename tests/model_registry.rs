@@ -1,6 +1,7 @@
 //! Property test: random operation sequences on a `Registry<u32>`, against a model.
 //!
-//! Single-threaded, and every receive has a zero timeout, so nothing blocks. The model keeps,
+//! Single-threaded, and no send or receive waits (zero timeouts, or a future polled once), so
+//! nothing blocks. The model keeps,
 //! per tag and in creation order (the order `stats` reports), the queued messages with a
 //! registry-wide arrival stamp, plus how many of the front ones sit in the tag's save queue
 //! rather than in its ring. As in the mailbox model, that split matters: only the ring is
@@ -10,8 +11,10 @@
 //! filter) into that tag's save queue.
 
 use std::collections::VecDeque;
+use std::future::IntoFuture;
 use std::time::Duration;
 
+use futures::FutureExt;
 use proptest::prelude::*;
 use tidings::{RecvError, Registry, RegistryError, TagError};
 
@@ -34,11 +37,32 @@ impl Filter {
     }
 }
 
+/// How a send is made; none of them waits.
+#[derive(Debug, Clone, Copy)]
+enum SendMode {
+    /// `send`: never waits.
+    Try,
+    /// `send_timeout(.., Duration::ZERO)`: a full queue is a `Timeout`.
+    TimeoutZero,
+    /// `send_async` polled once: a full queue leaves it pending, and it is dropped (the
+    /// message with it).
+    PollOnce,
+}
+
+/// How a receive is made; neither waits.
+#[derive(Debug, Clone, Copy)]
+enum RecvMode {
+    /// `.timeout(Duration::ZERO).wait()` on this thread.
+    WaitZero,
+    /// The future polled once, then dropped if pending (a cancelled receive).
+    PollOnce,
+}
+
 #[derive(Debug, Clone)]
 enum Op {
-    Send(usize, u32),
-    /// A receive on these tags (indices into `TAGS`, repeats allowed), timeout zero.
-    Recv(Vec<usize>, Option<Filter>),
+    Send(usize, u32, SendMode),
+    /// A receive on these tags (indices into `TAGS`, repeats allowed) that does not wait.
+    Recv(Vec<usize>, Option<Filter>, RecvMode),
     Drain(Vec<usize>),
     SetTags(Vec<usize>),
 }
@@ -57,10 +81,22 @@ fn filter() -> impl Strategy<Value = Option<Filter>> {
     ]
 }
 
+fn send_mode() -> impl Strategy<Value = SendMode> {
+    prop_oneof![
+        4 => Just(SendMode::Try),
+        1 => Just(SendMode::TimeoutZero),
+        1 => Just(SendMode::PollOnce),
+    ]
+}
+
+fn recv_mode() -> impl Strategy<Value = RecvMode> {
+    prop_oneof![3 => Just(RecvMode::WaitZero), 1 => Just(RecvMode::PollOnce)]
+}
+
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        8 => (0..TAGS.len(), 0u32..50).prop_map(|(t, v)| Op::Send(t, v)),
-        6 => (tag_list(3), filter()).prop_map(|(tags, f)| Op::Recv(tags, f)),
+        8 => (0..TAGS.len(), 0u32..50, send_mode()).prop_map(|(t, v, m)| Op::Send(t, v, m)),
+        6 => (tag_list(3), filter(), recv_mode()).prop_map(|(tags, f, m)| Op::Recv(tags, f, m)),
         1 => tag_list(3).prop_map(Op::Drain),
         1 => prop::collection::vec(0..TAGS.len(), 0..=4).prop_map(Op::SetTags),
     ]
@@ -199,19 +235,43 @@ impl Model {
     }
 }
 
+/// A send made in `mode`, with the result `send` would give: a send polled once that stays
+/// pending reports `Full` here, and a `Timeout` at zero is also a `Full`.
+fn send(reg: &Registry<u32>, tag: &str, v: u32, mode: SendMode) -> Result<(), RegistryError<u32>> {
+    match mode {
+        SendMode::Try => reg.send(tag, v),
+        SendMode::TimeoutZero => match reg.send_timeout(tag, v, Duration::ZERO) {
+            Err(RegistryError::Timeout(v)) => Err(RegistryError::Full(v)),
+            other => other,
+        },
+        SendMode::PollOnce => {
+            reg.send_async(tag, v).now_or_never().unwrap_or(Err(RegistryError::Full(v)))
+        }
+    }
+}
+
 fn receive(
     reg: &Registry<u32>,
     tags: &[usize],
     filter: Option<Filter>,
+    mode: RecvMode,
 ) -> Result<(String, u32), RecvError> {
     let names: Vec<&str> = tags.iter().map(|&t| TAGS[t]).collect();
     let receive = reg.receive(names);
-    let got = match filter {
-        None => receive.timeout(Duration::ZERO).wait(),
-        Some(f) => receive
-            .matching(move |tag, v| f.accepts(tag.as_str(), *v))
-            .timeout(Duration::ZERO)
-            .wait(),
+    let got = match (filter, mode) {
+        (None, RecvMode::WaitZero) => receive.timeout(Duration::ZERO).wait(),
+        (None, RecvMode::PollOnce) => {
+            receive.into_future().now_or_never().unwrap_or(Err(RecvError::Timeout))
+        }
+        (Some(f), mode) => {
+            let receive = receive.matching(move |tag, v| f.accepts(tag.as_str(), *v));
+            match mode {
+                RecvMode::WaitZero => receive.timeout(Duration::ZERO).wait(),
+                RecvMode::PollOnce => {
+                    receive.into_future().now_or_never().unwrap_or(Err(RecvError::Timeout))
+                }
+            }
+        }
     };
     got.map(|(tag, v)| (tag.as_str().to_string(), v))
 }
@@ -235,18 +295,18 @@ fn run(max_tags: Option<usize>, capacity: Option<usize>, ops: Vec<Op>) {
     let mut model = Model { queues: Vec::new(), next_stamp: 0, max_tags, capacity };
     for (step, op) in ops.into_iter().enumerate() {
         match op {
-            Op::Send(t, v) => {
+            Op::Send(t, v, mode) => {
                 assert_eq!(
-                    reg.send(TAGS[t], v),
+                    send(&reg, TAGS[t], v, mode),
                     model.send(t, v),
-                    "step {step}: send {v} on {}",
+                    "step {step}: send {v} on {} ({mode:?})",
                     TAGS[t]
                 );
             }
-            Op::Recv(tags, filter) => {
+            Op::Recv(tags, filter, mode) => {
                 let expected = model.recv(&tags, filter.as_ref());
                 assert_eq!(
-                    receive(&reg, &tags, filter.clone()),
+                    receive(&reg, &tags, filter.clone(), mode),
                     expected,
                     "step {step}: receive {tags:?} {filter:?}"
                 );
