@@ -9,14 +9,23 @@
 //! accepted message with the smallest stamp among the listed tags; on the way it has moved
 //! every listed tag's messages up to its first accepted one (the first message, without a
 //! filter) into that tag's save queue.
+//!
+//! Some receives are kept pending across the other operations, each with a waker of its own,
+//! and polled again only once woken, as an executor would: a receive that could take a
+//! message but was never woken is a lost wake-up, and fails the test.
 
 use std::collections::VecDeque;
-use std::future::IntoFuture;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
+use futures::task::{waker, ArcWake};
 use futures::FutureExt;
 use proptest::prelude::*;
-use tidings::{RecvError, Registry, RegistryError, TagError};
+use tidings::{RecvError, Registry, RegistryError, Tag, TagError};
 
 const TAGS: [&str; 5] = ["a", "b", "c", "d", "e"];
 
@@ -65,7 +74,18 @@ enum Op {
     Recv(Vec<usize>, Option<Filter>, RecvMode),
     Drain(Vec<usize>),
     SetTags(Vec<usize>),
+    /// A receive whose future is polled once and, if pending, kept (up to `MAX_PENDING`):
+    /// it stays registered as a waiter while the other operations go on.
+    Start(Vec<usize>, Option<Filter>),
+    /// Drops the `n % len`-th kept receive (a cancelled receive).
+    Cancel(usize),
+    /// Polls the kept receives that were woken, until none is; then checks that none could
+    /// take a message (a receive that could, but was not woken, is a lost wake-up).
+    Run,
 }
+
+/// How many receives are kept pending at once.
+const MAX_PENDING: usize = 3;
 
 fn tag_list(max: usize) -> impl Strategy<Value = Vec<usize>> {
     prop::collection::vec(0..TAGS.len(), 1..=max)
@@ -99,6 +119,9 @@ fn op() -> impl Strategy<Value = Op> {
         6 => (tag_list(3), filter(), recv_mode()).prop_map(|(tags, f, m)| Op::Recv(tags, f, m)),
         1 => tag_list(3).prop_map(Op::Drain),
         1 => prop::collection::vec(0..TAGS.len(), 0..=4).prop_map(Op::SetTags),
+        3 => (tag_list(3), filter()).prop_map(|(tags, f)| Op::Start(tags, f)),
+        1 => any::<usize>().prop_map(Op::Cancel),
+        3 => Just(Op::Run),
     ]
 }
 
@@ -202,6 +225,14 @@ impl Model {
         Ok((queue.tag.to_string(), v))
     }
 
+    /// True if a receive on `tags` with `filter` would find a message now.
+    fn could_take(&self, tags: &[usize], filter: Option<&Filter>) -> bool {
+        self.existing(tags).into_iter().any(|q| {
+            let queue = &self.queues[q];
+            queue.msgs.iter().any(|&(_, v)| filter.map_or(true, |f| f.accepts(queue.tag, v)))
+        })
+    }
+
     fn drain(&mut self, tags: &[usize]) -> usize {
         let mut count = 0;
         for q in self.existing(tags) {
@@ -276,6 +307,81 @@ fn receive(
     got.map(|(tag, v)| (tag.as_str().to_string(), v))
 }
 
+type RecvFuture<'a> = Pin<Box<dyn Future<Output = Result<(Tag, u32), RecvError>> + 'a>>;
+
+fn receive_future<'a>(
+    reg: &'a Registry<u32>,
+    tags: &[usize],
+    filter: Option<Filter>,
+) -> RecvFuture<'a> {
+    let names: Vec<&'static str> = tags.iter().map(|&t| TAGS[t]).collect();
+    let receive = reg.receive(names);
+    match filter {
+        None => Box::pin(receive.into_future()),
+        Some(f) => {
+            Box::pin(receive.matching(move |tag, v| f.accepts(tag.as_str(), *v)).into_future())
+        }
+    }
+}
+
+/// Set when the waker of a kept receive is woken.
+#[derive(Default)]
+struct Woken(AtomicBool);
+
+impl ArcWake for Woken {
+    fn wake_by_ref(arc_self: &Arc<Self>) {
+        arc_self.0.store(true, SeqCst);
+    }
+}
+
+/// A receive kept pending, with its own waker.
+struct Kept<'a> {
+    fut: RecvFuture<'a>,
+    woken: Arc<Woken>,
+    tags: Vec<usize>,
+    filter: Option<Filter>,
+}
+
+impl Kept<'_> {
+    fn poll(&mut self) -> Poll<Result<(String, u32), RecvError>> {
+        let waker = waker(self.woken.clone());
+        let got = self.fut.as_mut().poll(&mut Context::from_waker(&waker));
+        got.map(|got| got.map(|(tag, v)| (tag.as_str().to_string(), v)))
+    }
+}
+
+/// Polls woken receives (first woken first) until none is woken; then no kept receive may be
+/// able to take a message.
+fn run_woken(kept: &mut Vec<Kept<'_>>, model: &mut Model, step: usize) {
+    while let Some(i) = kept.iter().position(|k| k.woken.0.swap(false, SeqCst)) {
+        let k = &mut kept[i];
+        let expected = model.recv(&k.tags, k.filter.as_ref());
+        match k.poll() {
+            Poll::Ready(got) => {
+                assert_eq!(got, expected, "step {step}: woken receive {:?} {:?}", k.tags, k.filter);
+                kept.remove(i);
+            }
+            Poll::Pending => {
+                assert_eq!(
+                    expected,
+                    Err(RecvError::Timeout),
+                    "step {step}: woken receive {:?} {:?} stayed pending",
+                    k.tags,
+                    k.filter
+                );
+            }
+        }
+    }
+    for k in kept.iter() {
+        assert!(
+            !model.could_take(&k.tags, k.filter.as_ref()),
+            "step {step}: lost wake-up: receive {:?} {:?} could take a message but was not woken",
+            k.tags,
+            k.filter
+        );
+    }
+}
+
 fn stats(reg: &Registry<u32>) -> Vec<(String, usize, u64, u64)> {
     reg.stats()
         .into_iter()
@@ -293,6 +399,8 @@ fn run(max_tags: Option<usize>, capacity: Option<usize>, ops: Vec<Op>) {
     }
     let reg = builder.build();
     let mut model = Model { queues: Vec::new(), next_stamp: 0, max_tags, capacity };
+    let mut kept: Vec<Kept<'_>> = Vec::new();
+    let steps = ops.len();
     for (step, op) in ops.into_iter().enumerate() {
         match op {
             Op::Send(t, v, mode) => {
@@ -323,10 +431,48 @@ fn run(max_tags: Option<usize>, capacity: Option<usize>, ops: Vec<Op>) {
                     "step {step}: set_tags {tags:?}"
                 );
             }
+            Op::Start(tags, filter) => {
+                if kept.len() == MAX_PENDING {
+                    continue;
+                }
+                let expected = model.recv(&tags, filter.as_ref());
+                let mut k = Kept {
+                    fut: receive_future(&reg, &tags, filter.clone()),
+                    woken: Arc::default(),
+                    tags,
+                    filter,
+                };
+                match k.poll() {
+                    Poll::Ready(got) => assert_eq!(
+                        got, expected,
+                        "step {step}: receive {:?} {:?}",
+                        k.tags, k.filter
+                    ),
+                    Poll::Pending => {
+                        assert_eq!(
+                            expected,
+                            Err(RecvError::Timeout),
+                            "step {step}: receive {:?} {:?} pending",
+                            k.tags,
+                            k.filter
+                        );
+                        kept.push(k);
+                    }
+                }
+            }
+            Op::Cancel(n) => {
+                if !kept.is_empty() {
+                    let n = n % kept.len();
+                    kept.remove(n);
+                }
+            }
+            Op::Run => run_woken(&mut kept, &mut model, step),
         }
         // Stats after every step: lengths and totals per tag, and which tags have queues.
         assert_eq!(stats(&reg), model.stats(), "step {step}: stats");
     }
+    run_woken(&mut kept, &mut model, steps);
+    assert_eq!(stats(&reg), model.stats(), "at the end: stats");
 }
 
 proptest! {
