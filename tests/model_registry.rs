@@ -475,6 +475,38 @@ fn run(max_tags: Option<usize>, capacity: Option<usize>, ops: Vec<Op>) {
     assert_eq!(stats(&reg), model.stats(), "at the end: stats");
 }
 
+/// Found by the model (minimised): a receive on two tags, one without a queue yet, is woken by
+/// the queue's creation and, on the other tag, by a send meant for whichever receiver waits
+/// there first. When it looks its tags up again it takes the older message, from the new tag;
+/// the wake-up it got on the other tag must pass on to the receiver behind it, or that one
+/// sleeps next to a message it could take.
+#[test]
+fn a_wake_up_on_one_tag_passes_on_when_a_receive_that_re_resolved_its_tags_takes_from_another() {
+    let reg = Registry::<u32>::new();
+    reg.send("c", 0).unwrap();
+    assert_eq!(reg.drain("c"), 1); // "c" has a queue, and it is empty
+    let mut both = Kept {
+        fut: receive_future(&reg, &[4, 2], None), // "e" (no queue yet) and "c"
+        woken: Arc::default(),
+        tags: vec![4, 2],
+        filter: None,
+    };
+    assert!(both.poll().is_pending());
+    reg.send("e", 1).unwrap(); // creates "e": wakes receives waiting for new queues
+    let mut just_c = Kept {
+        fut: receive_future(&reg, &[2], None),
+        woken: Arc::default(),
+        tags: vec![2],
+        filter: None,
+    };
+    assert!(just_c.poll().is_pending());
+    reg.send("c", 2).unwrap(); // wakes one receive waiting on "c": the first, `both`
+    assert!(both.woken.0.load(SeqCst));
+    assert_eq!(both.poll(), Poll::Ready(Ok(("e".to_string(), 1))), "the older message");
+    assert!(just_c.woken.0.load(SeqCst), "the wake-up on \"c\" passed on");
+    assert_eq!(just_c.poll(), Poll::Ready(Ok(("c".to_string(), 2))));
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 8 } else { 256 }))]
 
