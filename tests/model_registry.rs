@@ -10,9 +10,10 @@
 //! every listed tag's messages up to its first accepted one (the first message, without a
 //! filter) into that tag's save queue.
 //!
-//! Some receives are kept pending across the other operations, each with a waker of its own,
-//! and polled again only once woken, as an executor would: a receive that could take a
-//! message but was never woken is a lost wake-up, and fails the test.
+//! Some receives and async sends are kept pending across the other operations, each with a
+//! waker of its own, and polled again only once woken, as an executor would: one that could
+//! complete (a message it accepts is queued; its tag's queue has room) but was never woken is
+//! a lost wake-up, and fails the test.
 
 use std::collections::VecDeque;
 use std::future::{Future, IntoFuture};
@@ -74,18 +75,32 @@ enum Op {
     Recv(Vec<usize>, Option<Filter>, RecvMode),
     Drain(Vec<usize>),
     SetTags(Vec<usize>),
-    /// A receive whose future is polled once and, if pending, kept (up to `MAX_PENDING`):
-    /// it stays registered as a waiter while the other operations go on.
-    Start(Vec<usize>, Option<Filter>),
-    /// Drops the `n % len`-th kept receive (a cancelled receive).
+    /// A receive or an async send whose future is polled once and, if pending, kept (up to
+    /// `MAX_PENDING`): it stays registered as a waiter while the other operations go on.
+    Start(Waiting),
+    /// Drops the `n % len`-th kept future (a cancelled receive or send).
     Cancel(usize),
-    /// Polls the kept receives that were woken, until none is; then checks that none could
-    /// take a message (a receive that could, but was not woken, is a lost wake-up).
+    /// Polls the kept futures that were woken, until none is; then checks that none could
+    /// complete (one that could, but was not woken, is a lost wake-up).
     Run,
 }
 
-/// How many receives are kept pending at once.
-const MAX_PENDING: usize = 3;
+/// An operation that may wait: a receive (tags, filter) or a `send_async` (tag, message).
+#[derive(Debug, Clone)]
+enum Waiting {
+    Recv(Vec<usize>, Option<Filter>),
+    Send(usize, u32),
+}
+
+/// What a [`Waiting`] operation returned.
+#[derive(Debug, PartialEq)]
+enum Done {
+    Recv(Result<(String, u32), RecvError>),
+    Send(Result<(), RegistryError<u32>>),
+}
+
+/// How many futures are kept pending at once.
+const MAX_PENDING: usize = 4;
 
 fn tag_list(max: usize) -> impl Strategy<Value = Vec<usize>> {
     prop::collection::vec(0..TAGS.len(), 1..=max)
@@ -119,7 +134,8 @@ fn op() -> impl Strategy<Value = Op> {
         6 => (tag_list(3), filter(), recv_mode()).prop_map(|(tags, f, m)| Op::Recv(tags, f, m)),
         1 => tag_list(3).prop_map(Op::Drain),
         1 => prop::collection::vec(0..TAGS.len(), 0..=4).prop_map(Op::SetTags),
-        3 => (tag_list(3), filter()).prop_map(|(tags, f)| Op::Start(tags, f)),
+        3 => (tag_list(3), filter()).prop_map(|(tags, f)| Op::Start(Waiting::Recv(tags, f))),
+        2 => (0..TAGS.len(), 50u32..100).prop_map(|(t, v)| Op::Start(Waiting::Send(t, v))),
         1 => any::<usize>().prop_map(Op::Cancel),
         3 => Just(Op::Run),
     ]
@@ -225,6 +241,32 @@ impl Model {
         Ok((queue.tag.to_string(), v))
     }
 
+    /// What `what` returns if it is tried now (and its effect on the model); `None` if it
+    /// would wait.
+    fn attempt(&mut self, what: &Waiting) -> Option<Done> {
+        match what {
+            Waiting::Recv(tags, filter) => match self.recv(tags, filter.as_ref()) {
+                Err(RecvError::Timeout) => None,
+                got => Some(Done::Recv(got)),
+            },
+            Waiting::Send(t, v) => match self.send(*t, *v) {
+                Err(RegistryError::Full(_)) => None,
+                got => Some(Done::Send(got)),
+            },
+        }
+    }
+
+    /// True if `what` would complete now (changes nothing). A waiting send whose tag lost its
+    /// queue (`set_tags`) completes: on a new queue, or with `TagLimit`.
+    fn could_complete(&self, what: &Waiting) -> bool {
+        match what {
+            Waiting::Recv(tags, filter) => self.could_take(tags, filter.as_ref()),
+            Waiting::Send(t, _) => self.find(TAGS[*t]).map_or(true, |q| {
+                self.capacity.map_or(true, |cap| self.queues[q].ring_len() < cap)
+            }),
+        }
+    }
+
     /// True if a receive on `tags` with `filter` would find a message now.
     fn could_take(&self, tags: &[usize], filter: Option<&Filter>) -> bool {
         self.existing(tags).into_iter().any(|q| {
@@ -307,24 +349,9 @@ fn receive(
     got.map(|(tag, v)| (tag.as_str().to_string(), v))
 }
 
-type RecvFuture<'a> = Pin<Box<dyn Future<Output = Result<(Tag, u32), RecvError>> + 'a>>;
+type KeptFuture<'a> = Pin<Box<dyn Future<Output = Done> + 'a>>;
 
-fn receive_future<'a>(
-    reg: &'a Registry<u32>,
-    tags: &[usize],
-    filter: Option<Filter>,
-) -> RecvFuture<'a> {
-    let names: Vec<&'static str> = tags.iter().map(|&t| TAGS[t]).collect();
-    let receive = reg.receive(names);
-    match filter {
-        None => Box::pin(receive.into_future()),
-        Some(f) => {
-            Box::pin(receive.matching(move |tag, v| f.accepts(tag.as_str(), *v)).into_future())
-        }
-    }
-}
-
-/// Set when the waker of a kept receive is woken.
+/// Set when the waker of a kept future is woken.
 #[derive(Default)]
 struct Woken(AtomicBool);
 
@@ -334,50 +361,68 @@ impl ArcWake for Woken {
     }
 }
 
-/// A receive kept pending, with its own waker.
+/// A receive or send kept pending, with its own waker.
 struct Kept<'a> {
-    fut: RecvFuture<'a>,
+    fut: KeptFuture<'a>,
     woken: Arc<Woken>,
-    tags: Vec<usize>,
-    filter: Option<Filter>,
+    what: Waiting,
 }
 
-impl Kept<'_> {
-    fn poll(&mut self) -> Poll<Result<(String, u32), RecvError>> {
+impl<'a> Kept<'a> {
+    fn new(reg: &'a Registry<u32>, what: Waiting) -> Self {
+        let fut: KeptFuture<'a> = match what.clone() {
+            Waiting::Recv(tags, filter) => {
+                let names: Vec<&'static str> = tags.iter().map(|&t| TAGS[t]).collect();
+                let receive = reg.receive(names);
+                let named = |got: Result<(Tag, u32), RecvError>| {
+                    Done::Recv(got.map(|(tag, v)| (tag.as_str().to_string(), v)))
+                };
+                match filter {
+                    None => Box::pin(receive.into_future().map(named)),
+                    Some(f) => Box::pin(
+                        receive
+                            .matching(move |tag, v| f.accepts(tag.as_str(), *v))
+                            .into_future()
+                            .map(named),
+                    ),
+                }
+            }
+            Waiting::Send(t, v) => Box::pin(reg.send_async(TAGS[t], v).map(Done::Send)),
+        };
+        Kept { fut, woken: Arc::default(), what }
+    }
+
+    fn poll(&mut self) -> Poll<Done> {
         let waker = waker(self.woken.clone());
-        let got = self.fut.as_mut().poll(&mut Context::from_waker(&waker));
-        got.map(|got| got.map(|(tag, v)| (tag.as_str().to_string(), v)))
+        self.fut.as_mut().poll(&mut Context::from_waker(&waker))
+    }
+
+    fn is_woken(&self) -> bool {
+        self.woken.0.load(SeqCst)
     }
 }
 
-/// Polls woken receives (first woken first) until none is woken; then no kept receive may be
-/// able to take a message.
+/// Polls woken futures (first kept first) until none is woken; then none may be able to
+/// complete.
 fn run_woken(kept: &mut Vec<Kept<'_>>, model: &mut Model, step: usize) {
     while let Some(i) = kept.iter().position(|k| k.woken.0.swap(false, SeqCst)) {
         let k = &mut kept[i];
-        let expected = model.recv(&k.tags, k.filter.as_ref());
+        let expected = model.attempt(&k.what);
         match k.poll() {
             Poll::Ready(got) => {
-                assert_eq!(got, expected, "step {step}: woken receive {:?} {:?}", k.tags, k.filter);
+                assert_eq!(Some(got), expected, "step {step}: woken {:?}", k.what);
                 kept.remove(i);
             }
             Poll::Pending => {
-                assert_eq!(
-                    expected,
-                    Err(RecvError::Timeout),
-                    "step {step}: woken receive {:?} {:?} stayed pending",
-                    k.tags,
-                    k.filter
-                );
+                assert_eq!(expected, None, "step {step}: woken {:?} stayed pending", k.what);
             }
         }
     }
     for k in kept.iter() {
         assert!(
-            !model.could_take(&k.tags, k.filter.as_ref()),
-            "step {step}: lost wake-up: receive {:?} {:?} could take a message but was not woken",
-            k.tags,
-            k.filter
+            !model.could_complete(&k.what),
+            "step {step}: lost wake-up: {:?} could complete but was not woken",
+            k.what
         );
     }
 }
@@ -431,31 +476,18 @@ fn run(max_tags: Option<usize>, capacity: Option<usize>, ops: Vec<Op>) {
                     "step {step}: set_tags {tags:?}"
                 );
             }
-            Op::Start(tags, filter) => {
+            Op::Start(what) => {
                 if kept.len() == MAX_PENDING {
                     continue;
                 }
-                let expected = model.recv(&tags, filter.as_ref());
-                let mut k = Kept {
-                    fut: receive_future(&reg, &tags, filter.clone()),
-                    woken: Arc::default(),
-                    tags,
-                    filter,
-                };
+                let expected = model.attempt(&what);
+                let mut k = Kept::new(&reg, what);
                 match k.poll() {
-                    Poll::Ready(got) => assert_eq!(
-                        got, expected,
-                        "step {step}: receive {:?} {:?}",
-                        k.tags, k.filter
-                    ),
+                    Poll::Ready(got) => {
+                        assert_eq!(Some(got), expected, "step {step}: {:?}", k.what);
+                    }
                     Poll::Pending => {
-                        assert_eq!(
-                            expected,
-                            Err(RecvError::Timeout),
-                            "step {step}: receive {:?} {:?} pending",
-                            k.tags,
-                            k.filter
-                        );
+                        assert_eq!(expected, None, "step {step}: {:?} pending", k.what);
                         kept.push(k);
                     }
                 }
@@ -485,26 +517,17 @@ fn a_wake_up_on_one_tag_passes_on_when_a_receive_that_re_resolved_its_tags_takes
     let reg = Registry::<u32>::new();
     reg.send("c", 0).unwrap();
     assert_eq!(reg.drain("c"), 1); // "c" has a queue, and it is empty
-    let mut both = Kept {
-        fut: receive_future(&reg, &[4, 2], None), // "e" (no queue yet) and "c"
-        woken: Arc::default(),
-        tags: vec![4, 2],
-        filter: None,
-    };
+    let mut both = Kept::new(&reg, Waiting::Recv(vec![4, 2], None)); // "e" (no queue yet), "c"
     assert!(both.poll().is_pending());
     reg.send("e", 1).unwrap(); // creates "e": wakes receives waiting for new queues
-    let mut just_c = Kept {
-        fut: receive_future(&reg, &[2], None),
-        woken: Arc::default(),
-        tags: vec![2],
-        filter: None,
-    };
+    let mut just_c = Kept::new(&reg, Waiting::Recv(vec![2], None));
     assert!(just_c.poll().is_pending());
     reg.send("c", 2).unwrap(); // wakes one receive waiting on "c": the first, `both`
-    assert!(both.woken.0.load(SeqCst));
-    assert_eq!(both.poll(), Poll::Ready(Ok(("e".to_string(), 1))), "the older message");
-    assert!(just_c.woken.0.load(SeqCst), "the wake-up on \"c\" passed on");
-    assert_eq!(just_c.poll(), Poll::Ready(Ok(("c".to_string(), 2))));
+    assert!(both.is_woken());
+    let older = Done::Recv(Ok(("e".to_string(), 1)));
+    assert_eq!(both.poll(), Poll::Ready(older), "the older message");
+    assert!(just_c.is_woken(), "the wake-up on \"c\" passed on");
+    assert_eq!(just_c.poll(), Poll::Ready(Done::Recv(Ok(("c".to_string(), 2)))));
 }
 
 proptest! {
