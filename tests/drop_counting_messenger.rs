@@ -225,3 +225,48 @@ async fn a_stopped_task_worker_that_finishes_its_queue_handles_everything() {
     assert_eq!(worker.stop().timeout(LONG).await, Ok(20));
     t.assert_all_dropped_once();
 }
+
+#[test]
+fn a_terminated_thread_worker_drops_what_was_queued_for_it() {
+    let t = Tracker::new();
+    let (gate_tx, gate) = std::sync::mpsc::channel::<()>();
+    let (saw_tx, saw) = std::sync::mpsc::channel::<bool>();
+    let mut worker = Worker::spawn_thread(move |mut m: Messenger<(), Counted>| {
+        gate.recv().unwrap();
+        // Terminated: the close request overtakes the data, which stays queued here.
+        let got = m.receive().timeout(LONG).wait();
+        saw_tx.send(matches!(got, Err(MessengerError::CloseRequested))).unwrap();
+    });
+    worker.messenger().send_request_multiple((0..5).map(|_| t.make())).unwrap();
+    worker.terminate();
+    gate_tx.send(()).unwrap();
+    assert!(saw.recv_timeout(LONG).unwrap(), "the worker saw the close request first");
+    // The thread is detached: its end goes when it returns.
+    t.wait_for_drops(5);
+    t.assert_all_dropped_once();
+    drop(worker);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_the_handle_of_a_running_task_worker_drops_both_queues_once() {
+    let t = Tracker::new();
+    let mut worker = Worker::spawn(|mut m: Messenger<(), Counted>| async move {
+        // Echoes one message back, then waits forever with the rest queued.
+        let msg = loop {
+            if let Ok(msg) = m.receive().await {
+                break msg;
+            }
+        };
+        m.send_reply(msg).unwrap();
+        std::future::pending::<()>().await;
+    });
+    worker.messenger().send_request_multiple((0..4).map(|_| t.make())).unwrap();
+    let _ = worker.messenger().await_available().timeout(LONG).await.unwrap();
+    drop(worker); // the echoed message in the handle's end, three in the aborted task's
+    tokio::task::spawn_blocking(move || {
+        t.wait_for_drops(4);
+        t.assert_all_dropped_once();
+    })
+    .await
+    .unwrap();
+}
