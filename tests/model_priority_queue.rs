@@ -8,13 +8,20 @@
 //!
 //! Two layers: [`PriorityQueue`] itself, and a [`PriorityMessenger`] pair with channels,
 //! message kinds, special messages (which overtake data on every channel) and a peer that goes
-//! away, every receive with a zero timeout.
+//! away, every receive with a zero timeout or a future polled once; and one receive kept
+//! pending while the sender goes on, polled again only when woken (a receive that could
+//! complete but was never woken is a lost wake-up).
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
-use std::future::IntoFuture;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
+use futures::task::{waker, ArcWake};
 use futures::FutureExt;
 use proptest::prelude::*;
 use tidings::messenger::{MessageKind, PriorityQueue};
@@ -152,6 +159,16 @@ enum Op {
     },
     AwaitAvailable,
     DropSender,
+    /// A receive whose future is polled once and, if pending, kept (one at a time) while the
+    /// sender goes on; the receiving end does nothing else meanwhile.
+    Start {
+        channel: u8,
+    },
+    /// Drops the kept receive (cancelled: it must have taken nothing).
+    Cancel,
+    /// Polls the kept receive if it was woken; then checks that it could not complete (one
+    /// that could, but was not woken, is a lost wake-up).
+    Run,
 }
 
 const CHANNELS: u8 = 3;
@@ -175,6 +192,9 @@ fn op() -> impl Strategy<Value = Op> {
         1 => channel.prop_map(|channel| Op::Available { channel }),
         1 => Just(Op::AwaitAvailable),
         1 => Just(Op::DropSender),
+        3 => (0..CHANNELS).prop_map(|channel| Op::Start { channel }),
+        1 => Just(Op::Cancel),
+        3 => Just(Op::Run),
     ]
 }
 
@@ -248,14 +268,86 @@ impl Model {
         }
     }
 
+    /// A receive without a timeout tried now: `None` if it would wait.
+    fn attempt(&mut self, channel: u8) -> Option<Outcome<Msg>> {
+        match self.receive(channel) {
+            Outcome::Timeout => None,
+            got => Some(got.map_ok(|(m, _)| m)),
+        }
+    }
+
+    /// True if a receive on `channel` would complete now (changes nothing).
+    fn could_complete(&self, channel: u8) -> bool {
+        !self.specials.is_empty() || self.queued(channel) > 0 || self.peer_gone
+    }
+
     fn queued(&self, channel: u8) -> usize {
         self.lanes.get(&channel).map_or(0, VecDeque::len)
     }
 }
 
+/// Set when the waker of the kept receive is woken.
+#[derive(Default)]
+struct Woken(AtomicBool);
+
+impl ArcWake for Woken {
+    fn wake_by_ref(arc_self: &Arc<Self>) {
+        arc_self.0.store(true, SeqCst);
+    }
+}
+
+type Receiver = Arc<tokio::sync::Mutex<PriorityMessenger<u8, Msg>>>;
+
+/// A receive kept pending, holding the receiving end, with its own waker.
+struct Kept {
+    fut: Pin<Box<dyn Future<Output = Outcome<Msg>>>>,
+    woken: Arc<Woken>,
+    channel: u8,
+}
+
+impl Kept {
+    fn new(receiver: &Receiver, channel: u8) -> Self {
+        let receiver = receiver.clone();
+        let fut = async move {
+            let mut end = receiver.try_lock_owned().expect("one user at a time");
+            outcome(end.channel(channel).receive().await)
+        };
+        Kept { fut: Box::pin(fut), woken: Arc::default(), channel }
+    }
+
+    fn poll(&mut self) -> Poll<Outcome<Msg>> {
+        let waker = waker(self.woken.clone());
+        self.fut.as_mut().poll(&mut Context::from_waker(&waker))
+    }
+}
+
+/// Polls the kept receive if it was woken; then it must not be able to complete.
+fn run_woken(kept: &mut Option<Kept>, model: &mut Model, step: usize) {
+    if let Some(k) = kept.as_mut().filter(|k| k.woken.0.swap(false, SeqCst)) {
+        let expected = model.attempt(k.channel);
+        match k.poll() {
+            Poll::Ready(got) => {
+                assert_eq!(Some(got), expected, "step {step}: woken receive");
+                *kept = None;
+            }
+            Poll::Pending => assert_eq!(expected, None, "step {step}: woken receive pending"),
+        }
+    }
+    if let Some(k) = kept {
+        assert!(
+            !model.could_complete(k.channel),
+            "step {step}: lost wake-up: a receive on {} could complete but was not woken",
+            k.channel
+        );
+    }
+}
+
 fn run_messenger(ops: Vec<Op>) {
-    let (sender, mut receiver) = PriorityMessenger::<u8, Msg>::pair_with_key(|m: &Msg| m.0);
+    let (sender, receiver) = PriorityMessenger::<u8, Msg>::pair_with_key(|m: &Msg| m.0);
     let mut sender = Some(sender);
+    // Behind a lock that a kept receive holds: the end has one user at a time.
+    let receiver = Arc::new(tokio::sync::Mutex::new(receiver));
+    let mut kept: Option<Kept> = None;
     let mut model = Model::default();
     let mut next_id = 0u32;
     let zero = Duration::ZERO;
@@ -303,6 +395,7 @@ fn run_messenger(ops: Vec<Op>) {
                 model.specials.push_back(Special::Close);
             }
             Op::Receive { channel, poll } => {
+                let Ok(mut receiver) = receiver.try_lock() else { continue };
                 let mut view = receiver.channel(channel);
                 let got = if poll {
                     view.receive()
@@ -317,6 +410,7 @@ fn run_messenger(ops: Vec<Op>) {
                 assert_eq!(got, expected, "step {step}: receive on {channel}");
             }
             Op::ReceiveMessage { channel } => {
+                let Ok(mut receiver) = receiver.try_lock() else { continue };
                 let got = outcome(receiver.channel(channel).receive_message().timeout(zero).wait())
                     .map_ok(|m| (m.payload, m.kind));
                 assert_eq!(
@@ -326,6 +420,7 @@ fn run_messenger(ops: Vec<Op>) {
                 );
             }
             Op::ReceiveAvailable { channel } => {
+                let Ok(mut receiver) = receiver.try_lock() else { continue };
                 let got = outcome(receiver.channel(channel).receive_available());
                 let expected = match model.special() {
                     Some(special) => special,
@@ -342,6 +437,7 @@ fn run_messenger(ops: Vec<Op>) {
                 assert_eq!(got, expected, "step {step}: receive_available on {channel}");
             }
             Op::Available { channel } => {
+                let Ok(mut receiver) = receiver.try_lock() else { continue };
                 assert_eq!(
                     receiver.channel(channel).available(),
                     model.queued(channel),
@@ -349,6 +445,7 @@ fn run_messenger(ops: Vec<Op>) {
                 );
             }
             Op::AwaitAvailable => {
+                let Ok(mut receiver) = receiver.try_lock() else { continue };
                 let got = outcome(receiver.await_available().timeout(zero).wait());
                 let total: usize = model.lanes.values().map(VecDeque::len).sum();
                 let expected = match model.special() {
@@ -364,10 +461,29 @@ fn run_messenger(ops: Vec<Op>) {
                     model.peer_gone = true;
                 }
             }
+            Op::Start { channel } => {
+                if kept.is_some() {
+                    continue;
+                }
+                let mut k = Kept::new(&receiver, channel);
+                let expected = model.attempt(channel);
+                match k.poll() {
+                    Poll::Ready(got) => assert_eq!(Some(got), expected, "step {step}: start"),
+                    Poll::Pending => {
+                        assert_eq!(expected, None, "step {step}: start pending");
+                        kept = Some(k);
+                    }
+                }
+            }
+            Op::Cancel => kept = None,
+            Op::Run => run_woken(&mut kept, &mut model, step),
         }
     }
+    run_woken(&mut kept, &mut model, usize::MAX);
+    drop(kept);
     // A reply to a gone peer comes back.
     if sender.is_none() {
+        let mut receiver = receiver.try_lock().unwrap();
         assert_eq!(receiver.send_reply((None, 0)), Err(SendError((None, 0))));
     }
 }
