@@ -1,10 +1,9 @@
 //! Property test: random operation sequences on a `Registry<u32>`, against a model.
 //!
 //! Single-threaded, and no send or receive waits (zero timeouts, or a future polled once), so
-//! nothing blocks. The model keeps,
-//! per tag and in creation order (the order `stats` reports), the queued messages with a
-//! registry-wide arrival stamp, plus how many of the front ones sit in the tag's save queue
-//! rather than in its ring. As in the mailbox model, that split matters: only the ring is
+//! nothing blocks. The model keeps, per tag and in creation order (the order `stats`
+//! reports), the queued messages with a registry-wide arrival stamp, plus how many of the
+//! front ones sit in the tag's save queue rather than in its ring. As in the mailbox model, that split matters: only the ring is
 //! bounded, so it decides when a send is `Full`. A receive over several tags takes the
 //! accepted message with the smallest stamp among the listed tags; on the way it has moved
 //! every listed tag's messages up to its first accepted one (the first message, without a
