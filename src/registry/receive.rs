@@ -231,12 +231,16 @@ impl<'a, T> TagSource<'a, T> {
 
     /// Looks the tags up again if `set_tags` reassigned them, or if some had no queue; entries
     /// that change are registered at once if the receive is registered.
+    ///
+    /// Only the entries that change: registering the others again would re-arm a wake-up one
+    /// of them received and has not used yet, which must pass on (in `finish`) if this receive
+    /// then takes its message from another tag.
     fn refresh(&mut self, waiter: WaiterRef<'_>) {
         let epoch = self.shared.epoch();
         if epoch == self.epoch && self.missing == 0 {
             return;
         }
-        let selective = self.selective;
+        let (selective, registered) = (self.selective, self.registered);
         let table = self.shared.read();
         let epoch = self.shared.epoch();
         let mut changed = false;
@@ -257,6 +261,9 @@ impl<'a, T> TagSource<'a, T> {
                 (None, Target::Queue(old)) => Target::Missing(old.tag.clone()),
             };
             entry.scan = Scan::default();
+            if let (true, Target::Queue(queue)) = (registered, &entry.target) {
+                queue.register(&mut entry.reg, selective, waiter);
+            }
             changed = true;
         }
         drop(table);
@@ -267,8 +274,8 @@ impl<'a, T> TagSource<'a, T> {
             .iter()
             .filter(|entry| matches!(entry.target, Target::Missing(_)))
             .count();
-        if changed && self.registered {
-            self.register(waiter);
+        if changed && registered {
+            self.wait_for_new_queues(waiter);
         }
     }
 
@@ -280,12 +287,17 @@ impl<'a, T> TagSource<'a, T> {
                 queue.register(&mut entry.reg, selective, waiter);
             }
         }
+        self.wait_for_new_queues(waiter);
+        self.registered = true;
+    }
+
+    /// Registers `waiter` for new queues while a tag has none; withdraws it once all have.
+    fn wait_for_new_queues(&mut self, waiter: WaiterRef<'_>) {
         if self.missing > 0 {
             self.shared.tags_changed.register(&mut self.changed, waiter);
         } else {
             self.shared.tags_changed.unregister(&mut self.changed, true);
         }
-        self.registered = true;
     }
 
     /// The receive is over: withdraws every registration. A wake-up received on a tag other
