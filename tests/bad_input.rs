@@ -78,3 +78,29 @@ fn huge_capacity_is_fine_until_memory_says_otherwise() {
     assert!(tx.try_send(0).unwrap_err().is_full());
     assert_eq!(mailbox.drain().count(), 1 << 16);
 }
+
+#[test]
+#[should_panic(expected = "SendSink::start_send called before poll_ready was Ready")]
+fn a_second_start_send_without_poll_ready_panics() {
+    use futures::Sink;
+    use std::pin::Pin;
+
+    let (tx, _mailbox) = bounded(1);
+    tx.try_send(0).unwrap();
+    let mut sink = tx.into_sink();
+    // No room: the sink keeps this one until a flush finds room...
+    Pin::new(&mut sink).start_send(1).unwrap();
+    // ...so it cannot take another before `poll_ready` says so.
+    let _ = Pin::new(&mut sink).start_send(2);
+}
+
+#[test]
+#[should_panic(expected = "Sender::send_timeout would block")]
+fn send_timeout_on_a_full_mailbox_inside_a_runtime_panics() {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let (tx, _mailbox) = bounded(1);
+    tx.try_send(0).unwrap();
+    rt.block_on(async move {
+        let _ = tx.send_timeout(1, Duration::from_secs(5));
+    });
+}

@@ -143,4 +143,30 @@ mod models {
             producer.join().unwrap();
         });
     }
+
+    /// A write made before closing the mailbox is seen by the receiver that gets `Closed`:
+    /// what an actor's `stop` relies on (it sets `stop_requested`, Relaxed, then closes the
+    /// mailbox; the actor loop reads the flag once its receive reports `Closed`, to tell an
+    /// explicit stop from "every address gone").
+    #[test]
+    fn close_publishes_the_closers_earlier_writes() {
+        use crate::loom::{Arc, AtomicBool};
+        use std::sync::atomic::Ordering::Relaxed;
+
+        loom::model(|| {
+            let (tx, mut mailbox) = unbounded::<u32>();
+            let stop_requested = Arc::new(AtomicBool::new(false));
+            let stopper = {
+                let (tx, stop_requested) = (tx.clone(), stop_requested.clone());
+                thread::spawn(move || {
+                    stop_requested.store(true, Relaxed);
+                    tx.close_mailbox();
+                })
+            };
+            assert_eq!(mailbox.recv_blocking(), Err(RecvError::Closed));
+            assert!(stop_requested.load(Relaxed), "the receiver saw Closed but not the flag");
+            stopper.join().unwrap();
+            drop(tx);
+        });
+    }
 }

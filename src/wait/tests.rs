@@ -238,7 +238,6 @@ mod unit {
         assert!(start.elapsed() >= Duration::from_millis(30));
     }
 
-    #[cfg(not(miri))] // tokio runtimes use syscalls Miri does not support
     #[test]
     fn blocking_is_refused_only_where_it_could_stall_a_runtime() {
         assert!(blocking_allowed(), "a plain thread may block");
