@@ -34,7 +34,7 @@ use std::mem::MaybeUninit;
 use super::{Pop, PushError};
 use crate::backoff::Backoff;
 use crate::loom::{AtomicUsize, UnsafeCell};
-use crate::padded::CachePadded;
+use crate::padded::{Gap, LINE_GAP, PAIR_GAP};
 use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release, SeqCst};
 
 /// One slot of the ring.
@@ -48,16 +48,23 @@ struct Slot<T> {
 }
 
 /// A bounded multi-producer, single-consumer ring.
+///
+/// Laid out in order (`repr(C)`, see `padded`): the fields both sides only read, a line gap,
+/// the consumer's position, a pair gap, the producers' position. The positions never share a
+/// cache line or a prefetch pair, and neither shares a line with the read-only fields.
+#[repr(C)]
 pub(crate) struct Bounded<T> {
-    /// The consumer's position. Only the consumer stores it; producers read it to tell a full
-    /// ring from a stale view of `tail`.
-    head: CachePadded<AtomicUsize>,
-    /// The next position to claim, with `mark_bit` set once closed.
-    tail: CachePadded<AtomicUsize>,
     buffer: Box<[Slot<T>]>,
     cap: usize,
     one_lap: usize,
     mark_bit: usize,
+    _line: Gap<LINE_GAP>,
+    /// The consumer's position. Only the consumer stores it; producers read it to tell a full
+    /// ring from a stale view of `tail`.
+    head: AtomicUsize,
+    _pair: Gap<PAIR_GAP>,
+    /// The next position to claim, with `mark_bit` set once closed.
+    tail: AtomicUsize,
 }
 
 // SAFETY: messages move between threads through the ring, hence `T: Send`. The slots' cells are
@@ -80,12 +87,14 @@ impl<T> Bounded<T> {
             })
             .collect();
         Self {
-            head: CachePadded::new(AtomicUsize::new(0)),
-            tail: CachePadded::new(AtomicUsize::new(0)),
             buffer,
             cap,
             one_lap,
             mark_bit,
+            _line: Gap::new(),
+            head: AtomicUsize::new(0),
+            _pair: Gap::new(),
+            tail: AtomicUsize::new(0),
         }
     }
 
@@ -236,6 +245,21 @@ impl<T> Bounded<T> {
         } else {
             self.cap
         }
+    }
+}
+
+#[cfg(all(test, not(tidings_loom)))]
+impl<T> Bounded<T> {
+    /// Byte ranges of the read-only fields, the consumer's position and the producers'
+    /// position (for the layout test).
+    pub(super) fn hot_ranges() -> [std::ops::Range<usize>; 3] {
+        use std::mem::{offset_of, size_of};
+        let at = |offset: usize, size: usize| offset..offset + size;
+        [
+            0..offset_of!(Self, _line),
+            at(offset_of!(Self, head), size_of::<AtomicUsize>()),
+            at(offset_of!(Self, tail), size_of::<AtomicUsize>()),
+        ]
     }
 }
 
