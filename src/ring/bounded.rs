@@ -54,8 +54,8 @@ struct Slot<T> {
 /// cache line or a prefetch pair, and neither shares a line with the read-only fields.
 #[repr(C)]
 pub(crate) struct Bounded<T> {
+    /// The slots; its length is the capacity.
     buffer: Box<[Slot<T>]>,
-    cap: usize,
     one_lap: usize,
     mark_bit: usize,
     _line: Gap<LINE_GAP>,
@@ -88,7 +88,6 @@ impl<T> Bounded<T> {
             .collect();
         Self {
             buffer,
-            cap,
             one_lap,
             mark_bit,
             _line: Gap::new(),
@@ -98,15 +97,16 @@ impl<T> Bounded<T> {
         }
     }
 
+    #[inline]
     pub(crate) fn capacity(&self) -> usize {
-        self.cap
+        self.buffer.len()
     }
 
     /// The position after `pos`: the next index in this lap, or index 0 of the next lap.
     #[inline]
     fn next_position(&self, pos: usize) -> usize {
         let index = pos & (self.mark_bit - 1);
-        if index + 1 < self.cap {
+        if index + 1 < self.capacity() {
             pos + 1
         } else {
             (pos & !(self.one_lap - 1)).wrapping_add(self.one_lap)
@@ -239,11 +239,11 @@ impl<T> Bounded<T> {
         if hix < tix {
             tix - hix
         } else if hix > tix {
-            self.cap - hix + tix
+            self.capacity() - hix + tix
         } else if tail == head {
             0
         } else {
-            self.cap
+            self.capacity()
         }
     }
 }
@@ -270,7 +270,7 @@ impl<T> Drop for Bounded<T> {
         let tail = self.tail.load(Relaxed) & !self.mark_bit;
         let hix = head & (self.mark_bit - 1);
         for i in 0..self.distance(head, tail) {
-            let index = if hix + i < self.cap { hix + i } else { hix + i - self.cap };
+            let index = if hix + i < self.capacity() { hix + i } else { hix + i - self.capacity() };
             // SAFETY: every position between head and tail was claimed, and with no producer
             // left every claim was written (a claim is always followed by its write); none of
             // them was read, so each holds an initialised message that we drop exactly once.

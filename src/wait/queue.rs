@@ -271,10 +271,16 @@ impl WaitQueue {
         self.waiting.load(SeqCst)
     }
 
+    /// True once the list is allocated (for tests of the lazy allocation).
+    #[cfg(all(test, not(tidings_loom)))]
+    pub(crate) fn has_list(&self) -> bool {
+        !self.list.load(Acquire).is_null()
+    }
+
     /// How many nodes the slab holds, free or not (for tests of node reuse).
     #[cfg(all(test, not(tidings_loom)))]
     pub(crate) fn nodes(&self) -> usize {
-        if self.list.load(Acquire).is_null() {
+        if !self.has_list() {
             return 0;
         }
         lock(self.list()).nodes.len()
