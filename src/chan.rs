@@ -17,21 +17,30 @@ use std::sync::atomic::Ordering::{AcqRel, Relaxed};
 /// Creates a channel on `ring`: the shared core (for senders) and its one [`Consumer`].
 pub(crate) fn channel<T>(ring: Ring<T>) -> (Arc<Chan<T>>, Consumer<T>) {
     let chan = Arc::new(Chan {
-        ring,
-        rx: WaitCell::new(),
         tx: WaitQueue::new(),
+        rx: WaitCell::new(),
+        ring,
         senders: AtomicUsize::new(1),
     });
     (chan.clone(), Consumer { chan })
 }
 
 /// The shared core of a channel.
+///
+/// Laid out in order (`repr(C)`) for who touches what. First what both sides read on every
+/// message and write only to wait: `tx` (the consumer checks it after a pop from a bounded
+/// ring), `rx` (every producer checks it after its push, the consumer after its receive), then
+/// the ring's own read-only fields; the ring keeps them, its consumer's end and its producers'
+/// end on separate lines (see `padded`). `senders` (changed only by clones and drops) comes
+/// last. No field is aligned beyond a word, so the core (and the `Arc` around it) takes a few
+/// hundred bytes, not a multiple of 128.
+#[repr(C)]
 pub(crate) struct Chan<T> {
-    ring: Ring<T>,
+    /// Senders waiting for room in a bounded ring (its list is allocated by the first one).
+    tx: WaitQueue,
     /// The single consumer, when it waits for a message.
     rx: WaitCell,
-    /// Senders waiting for room in a bounded ring.
-    tx: WaitQueue,
+    ring: Ring<T>,
     /// Live `Sender`s; the ring closes when the last one goes.
     senders: AtomicUsize,
 }

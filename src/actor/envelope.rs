@@ -29,8 +29,10 @@ pub(crate) type Envelope<A> = Box<dyn Dispatch<A>>;
 
 /// A message for actor `A`, with everything needed to handle it.
 pub(crate) trait Dispatch<A: Actor>: Send + 'static {
-    /// Handles the message: `Err(panic message)` if the handler panicked (an ask is answered
-    /// with `AskError::Panicked` first).
+    /// Handles the message. A panic in the handler either propagates out of the future's
+    /// `poll` (the actor loop catches it, once per message, around every envelope), or — for an
+    /// ask, which must answer `AskError::Panicked` first — is caught here and returned as
+    /// `Err(panic message)`.
     fn handle<'a>(
         self: Box<Self>,
         actor: &'a mut A,
@@ -67,7 +69,11 @@ impl<A: Handler<M>, M: Send + 'static> Dispatch<A> for Tell<M> {
     ) -> BoxFuture<'a, Result<(), String>> {
         let Tell { msg, sender } = *self;
         ctx.set_sender(sender);
-        Box::pin(async move { CatchUnwind(pin!(actor.handle(msg, ctx))).await.map(drop) })
+        // No catch here: the actor loop's catch around this future reports a panic.
+        Box::pin(async move {
+            actor.handle(msg, ctx).await;
+            Ok(())
+        })
     }
 
     fn reject(self: Box<Self>) {}
@@ -134,7 +140,11 @@ impl<A: Actor> Dispatch<A> for Other {
     ) -> BoxFuture<'a, Result<(), String>> {
         let Other { msg, sender } = *self;
         ctx.set_sender(sender);
-        Box::pin(async move { CatchUnwind(pin!(actor.handle_other(msg, ctx))).await })
+        // No catch here: the actor loop's catch around this future reports a panic.
+        Box::pin(async move {
+            actor.handle_other(msg, ctx).await;
+            Ok(())
+        })
     }
 
     fn reject(self: Box<Self>) {}

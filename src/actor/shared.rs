@@ -78,7 +78,8 @@ pub(crate) trait Kind: 'static {
 
 enum Life {
     Running(Vec<Watcher>),
-    Stopped(Stopped),
+    /// Boxed: allocated once, at the end, so that a running actor's core stays small.
+    Stopped(Box<Stopped>),
 }
 
 /// The shared core of one actor, process or bridge.
@@ -128,7 +129,7 @@ impl<K: Kind> Core<K> {
     pub(crate) fn finish(&self, stopped: Stopped) {
         let watchers = {
             let mut life = self.life();
-            match std::mem::replace(&mut *life, Life::Stopped(stopped.clone())) {
+            match std::mem::replace(&mut *life, Life::Stopped(Box::new(stopped.clone()))) {
                 Life::Running(watchers) => watchers,
                 // Already finished: keep the first outcome.
                 old @ Life::Stopped(_) => {
@@ -217,7 +218,7 @@ impl<K: Kind> AnyCore for Core<K> {
                     watchers.push(watcher);
                     return;
                 }
-                Life::Stopped(stopped) => stopped.clone(),
+                Life::Stopped(stopped) => Stopped::clone(stopped),
             }
         };
         watcher(&stopped);
@@ -226,7 +227,7 @@ impl<K: Kind> AnyCore for Core<K> {
     fn outcome(&self) -> Option<Stopped> {
         match &*self.life() {
             Life::Running(_) => None,
-            Life::Stopped(stopped) => Some(stopped.clone()),
+            Life::Stopped(stopped) => Some(Stopped::clone(stopped)),
         }
     }
 }

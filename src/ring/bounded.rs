@@ -34,7 +34,7 @@ use std::mem::MaybeUninit;
 use super::{Pop, PushError};
 use crate::backoff::Backoff;
 use crate::loom::{AtomicUsize, UnsafeCell};
-use crate::padded::CachePadded;
+use crate::padded::{Gap, LINE_GAP, PAIR_GAP};
 use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release, SeqCst};
 
 /// One slot of the ring.
@@ -48,16 +48,23 @@ struct Slot<T> {
 }
 
 /// A bounded multi-producer, single-consumer ring.
+///
+/// Laid out in order (`repr(C)`, see `padded`): the fields both sides only read, a line gap,
+/// the consumer's position, a pair gap, the producers' position. The positions never share a
+/// cache line or a prefetch pair, and neither shares a line with the read-only fields.
+#[repr(C)]
 pub(crate) struct Bounded<T> {
-    /// The consumer's position. Only the consumer stores it; producers read it to tell a full
-    /// ring from a stale view of `tail`.
-    head: CachePadded<AtomicUsize>,
-    /// The next position to claim, with `mark_bit` set once closed.
-    tail: CachePadded<AtomicUsize>,
+    /// The slots; its length is the capacity.
     buffer: Box<[Slot<T>]>,
-    cap: usize,
     one_lap: usize,
     mark_bit: usize,
+    _line: Gap<LINE_GAP>,
+    /// The consumer's position. Only the consumer stores it; producers read it to tell a full
+    /// ring from a stale view of `tail`.
+    head: AtomicUsize,
+    _pair: Gap<PAIR_GAP>,
+    /// The next position to claim, with `mark_bit` set once closed.
+    tail: AtomicUsize,
 }
 
 // SAFETY: messages move between threads through the ring, hence `T: Send`. The slots' cells are
@@ -80,24 +87,26 @@ impl<T> Bounded<T> {
             })
             .collect();
         Self {
-            head: CachePadded::new(AtomicUsize::new(0)),
-            tail: CachePadded::new(AtomicUsize::new(0)),
             buffer,
-            cap,
             one_lap,
             mark_bit,
+            _line: Gap::new(),
+            head: AtomicUsize::new(0),
+            _pair: Gap::new(),
+            tail: AtomicUsize::new(0),
         }
     }
 
+    #[inline]
     pub(crate) fn capacity(&self) -> usize {
-        self.cap
+        self.buffer.len()
     }
 
     /// The position after `pos`: the next index in this lap, or index 0 of the next lap.
     #[inline]
     fn next_position(&self, pos: usize) -> usize {
         let index = pos & (self.mark_bit - 1);
-        if index + 1 < self.cap {
+        if index + 1 < self.capacity() {
             pos + 1
         } else {
             (pos & !(self.one_lap - 1)).wrapping_add(self.one_lap)
@@ -230,12 +239,27 @@ impl<T> Bounded<T> {
         if hix < tix {
             tix - hix
         } else if hix > tix {
-            self.cap - hix + tix
+            self.capacity() - hix + tix
         } else if tail == head {
             0
         } else {
-            self.cap
+            self.capacity()
         }
+    }
+}
+
+#[cfg(all(test, not(tidings_loom)))]
+impl<T> Bounded<T> {
+    /// Byte ranges of the read-only fields, the consumer's position and the producers'
+    /// position (for the layout test).
+    pub(super) fn hot_ranges() -> [std::ops::Range<usize>; 3] {
+        use std::mem::{offset_of, size_of};
+        let at = |offset: usize, size: usize| offset..offset + size;
+        [
+            0..offset_of!(Self, _line),
+            at(offset_of!(Self, head), size_of::<AtomicUsize>()),
+            at(offset_of!(Self, tail), size_of::<AtomicUsize>()),
+        ]
     }
 }
 
@@ -246,7 +270,7 @@ impl<T> Drop for Bounded<T> {
         let tail = self.tail.load(Relaxed) & !self.mark_bit;
         let hix = head & (self.mark_bit - 1);
         for i in 0..self.distance(head, tail) {
-            let index = if hix + i < self.cap { hix + i } else { hix + i - self.cap };
+            let index = if hix + i < self.capacity() { hix + i } else { hix + i - self.capacity() };
             // SAFETY: every position between head and tail was claimed, and with no producer
             // left every claim was written (a claim is always followed by its write); none of
             // them was read, so each holds an initialised message that we drop exactly once.

@@ -37,7 +37,8 @@ pub(crate) enum Pop<T> {
     Closed,
 }
 
-/// A ring of either storage.
+/// A ring of either storage. Its tag comes first, with the storage's read-only fields (both
+/// storages start with them and end with the producers' end; see `padded`).
 pub(crate) enum Ring<T> {
     Bounded(Bounded<T>),
     Unbounded(Unbounded<T>),

@@ -33,6 +33,22 @@ mod unit {
         [Ring::bounded(cap), Ring::unbounded()]
     }
 
+    /// The ends never share a cache line or a prefetch pair, and the read-mostly fields share a
+    /// line with neither, whatever the address of the ring: checked on byte distances.
+    #[test]
+    fn hot_fields_stay_apart_without_alignment() {
+        use crate::padded::{LINE_GAP, PAIR_GAP};
+        for [shared, head, tail] in
+            [Bounded::<u64>::hot_ranges(), Unbounded::<[u64; 4]>::hot_ranges()]
+        {
+            assert!(head.start - (shared.end - 1) >= LINE_GAP, "{shared:?} {head:?}");
+            assert!(tail.start - (head.end - 1) >= PAIR_GAP, "{head:?} {tail:?}");
+        }
+        // No alignment beyond a word: nothing rounds the ring (or an `Arc` of it) up.
+        assert_eq!(std::mem::align_of::<Ring<u64>>(), std::mem::align_of::<usize>());
+        assert!(std::mem::size_of::<Ring<u64>>() <= 256, "{}", std::mem::size_of::<Ring<u64>>());
+    }
+
     #[test]
     fn fifo_order_and_len() {
         for ring in both(100) {

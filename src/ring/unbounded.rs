@@ -25,7 +25,7 @@ use std::ptr;
 use super::{Pop, PushError};
 use crate::backoff::Backoff;
 use crate::loom::{AtomicPtr, AtomicUsize, UnsafeCell};
-use crate::padded::CachePadded;
+use crate::padded::{Gap, LINE_GAP, PAIR_GAP};
 use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release, SeqCst};
 
 /// Bit 0 of `tail`: the ring is closed.
@@ -107,14 +107,21 @@ struct End<T> {
 }
 
 /// An unbounded multi-producer, single-consumer ring.
+///
+/// Laid out in order (`repr(C)`, see `padded`): the spare, a line gap, the consumer's end, a
+/// pair gap, the producers' end. The ends never share a cache line or a prefetch pair, and the
+/// spare (touched once per block) shares neither's line.
+#[repr(C)]
 pub(crate) struct Unbounded<T> {
-    /// The consumer's end. Only the consumer stores `index`; `block` is also stored once by the
-    /// producer that installs the very first block.
-    head: CachePadded<End<T>>,
-    /// The producers' end.
-    tail: CachePadded<End<T>>,
     /// A reset block kept for the next install, or null.
     spare: AtomicPtr<Block<T>>,
+    _line: Gap<LINE_GAP>,
+    /// The consumer's end. Only the consumer stores `index`; `block` is also stored once by the
+    /// producer that installs the very first block.
+    head: End<T>,
+    _pair: Gap<PAIR_GAP>,
+    /// The producers' end.
+    tail: End<T>,
 }
 
 // SAFETY: messages move between threads, hence `T: Send`; every cell is accessed under the
@@ -126,15 +133,11 @@ unsafe impl<T: Send> Sync for Unbounded<T> {}
 impl<T> Unbounded<T> {
     pub(crate) fn new() -> Self {
         Self {
-            head: CachePadded::new(End {
-                index: AtomicUsize::new(0),
-                block: AtomicPtr::new(ptr::null_mut()),
-            }),
-            tail: CachePadded::new(End {
-                index: AtomicUsize::new(0),
-                block: AtomicPtr::new(ptr::null_mut()),
-            }),
             spare: AtomicPtr::new(ptr::null_mut()),
+            _line: Gap::new(),
+            head: End { index: AtomicUsize::new(0), block: AtomicPtr::new(ptr::null_mut()) },
+            _pair: Gap::new(),
+            tail: End { index: AtomicUsize::new(0), block: AtomicPtr::new(ptr::null_mut()) },
         }
     }
 
@@ -329,6 +332,21 @@ impl<T> Unbounded<T> {
                 return slots_before(tail >> SHIFT) - slots_before(head >> SHIFT);
             }
         }
+    }
+}
+
+#[cfg(all(test, not(tidings_loom)))]
+impl<T> Unbounded<T> {
+    /// Byte ranges of the read-mostly field, the consumer's end and the producers' end (for
+    /// the layout test).
+    pub(super) fn hot_ranges() -> [std::ops::Range<usize>; 3] {
+        use std::mem::{offset_of, size_of};
+        let at = |offset: usize, size: usize| offset..offset + size;
+        [
+            at(offset_of!(Self, spare), size_of::<AtomicPtr<Block<T>>>()),
+            at(offset_of!(Self, head), size_of::<End<T>>()),
+            at(offset_of!(Self, tail), size_of::<End<T>>()),
+        ]
     }
 }
 

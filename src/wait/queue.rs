@@ -1,10 +1,15 @@
 //! [`WaitQueue`]: many waiters, woken one at a time in arrival order.
+//!
+//! The list of waiters is allocated by the first registration: a queue nobody ever waits on
+//! (the senders' queue of an unbounded mailbox, or of a bounded one that never fills) costs two
+//! words and no allocation, and its notifiers pay what they always paid: a fence and a load of
+//! `waiting`.
 
-use std::mem;
-use std::sync::atomic::Ordering::{Relaxed, SeqCst};
+use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, SeqCst};
+use std::{mem, ptr};
 
 use super::{Waiter, WaiterRef};
-use crate::loom::{fence, lock, AtomicUsize, Mutex};
+use crate::loom::{fence, lock, AtomicPtr, AtomicUsize, Mutex};
 
 /// "No node" in the intrusive list.
 const NIL: usize = usize::MAX;
@@ -33,7 +38,9 @@ pub(crate) struct WaitQueue {
     /// How many nodes are `Waiting` (linked in the list). Read without the lock by notifiers
     /// after their fence; written under the lock.
     waiting: AtomicUsize,
-    list: Mutex<List>,
+    /// The list, null until the first registration installs it; then fixed until the queue is
+    /// dropped (which frees it).
+    list: AtomicPtr<Mutex<List>>,
 }
 
 #[derive(Debug)]
@@ -103,9 +110,41 @@ impl List {
 
 impl WaitQueue {
     pub(crate) fn new() -> Self {
-        Self {
-            waiting: AtomicUsize::new(0),
-            list: Mutex::new(List { nodes: Vec::new(), free: Vec::new(), head: NIL, tail: NIL }),
+        Self { waiting: AtomicUsize::new(0), list: AtomicPtr::new(ptr::null_mut()) }
+    }
+
+    /// The list, installed by the first caller. Every caller gets the same one: the install is
+    /// a compare-and-swap from null, and the pointer never changes after it.
+    #[inline]
+    fn list(&self) -> &Mutex<List> {
+        // Acquire: pairs with the install's Release, so the list's initialisation is visible.
+        let list = self.list.load(Acquire);
+        if list.is_null() {
+            return self.install_list();
+        }
+        // SAFETY: a non-null `list` was installed by `install_list` from a live `Box`, is never
+        // replaced, and is freed only by `drop`, which has `&mut self`.
+        unsafe { &*list }
+    }
+
+    #[cold]
+    fn install_list(&self) -> &Mutex<List> {
+        let new = Box::into_raw(Box::new(Mutex::new(List {
+            nodes: Vec::new(),
+            free: Vec::new(),
+            head: NIL,
+            tail: NIL,
+        })));
+        // Release: publishes the initialised list; Acquire: we may use another caller's.
+        match self.list.compare_exchange(ptr::null_mut(), new, AcqRel, Acquire) {
+            // SAFETY: we installed `new`; see `list` for why it stays valid as long as `self`.
+            Ok(_) => unsafe { &*new },
+            Err(current) => {
+                // SAFETY: `new` came from `Box::into_raw` above and never became reachable.
+                drop(unsafe { Box::from_raw(new) });
+                // SAFETY: `current` was installed by another caller; as in `list`.
+                unsafe { &*current }
+            }
         }
     }
 
@@ -113,7 +152,7 @@ impl WaitQueue {
     /// back of the queue; one still waiting keeps its place. The caller must try its operation
     /// again afterwards, before it sleeps.
     pub(crate) fn register(&self, reg: &mut Registration, waiter: WaiterRef<'_>) {
-        let mut list = lock(&self.list);
+        let mut list = lock(self.list());
         match reg.key {
             Some(key) => {
                 let relink = match &mut list.nodes[key].state {
@@ -155,7 +194,7 @@ impl WaitQueue {
 
     #[cold]
     fn unregister_slow(&self, key: usize, consumed: bool) {
-        let mut list = lock(&self.list);
+        let mut list = lock(self.list());
         let state = mem::replace(&mut list.nodes[key].state, State::Free);
         list.free.push(key);
         let pass_on = match state {
@@ -186,7 +225,7 @@ impl WaitQueue {
 
     #[cold]
     fn notify_one_slow(&self) {
-        let mut list = lock(&self.list);
+        let mut list = lock(self.list());
         let key = list.head;
         if key == NIL {
             return;
@@ -209,7 +248,7 @@ impl WaitQueue {
         }
         let mut woken = Vec::new();
         {
-            let mut list = lock(&self.list);
+            let mut list = lock(self.list());
             while list.head != NIL {
                 let key = list.head;
                 list.unlink(key);
@@ -232,9 +271,29 @@ impl WaitQueue {
         self.waiting.load(SeqCst)
     }
 
+    /// True once the list is allocated (for tests of the lazy allocation).
+    #[cfg(all(test, not(tidings_loom)))]
+    pub(crate) fn has_list(&self) -> bool {
+        !self.list.load(Acquire).is_null()
+    }
+
     /// How many nodes the slab holds, free or not (for tests of node reuse).
     #[cfg(all(test, not(tidings_loom)))]
     pub(crate) fn nodes(&self) -> usize {
-        lock(&self.list).nodes.len()
+        if !self.has_list() {
+            return 0;
+        }
+        lock(self.list()).nodes.len()
+    }
+}
+
+impl Drop for WaitQueue {
+    fn drop(&mut self) {
+        // `&mut self`: nobody else can reach the queue; Acquire for the list's contents.
+        let list = self.list.load(Acquire);
+        if !list.is_null() {
+            // SAFETY: installed from `Box::into_raw` (see `install_list`), freed only here.
+            drop(unsafe { Box::from_raw(list) });
+        }
     }
 }

@@ -79,6 +79,25 @@ mod unit {
         waiter.join().unwrap();
     }
 
+    /// Notifying a queue nobody waits on allocates nothing (the senders' queue of an unbounded
+    /// mailbox); the first registration allocates the list, once.
+    #[test]
+    fn queue_allocates_its_list_with_the_first_registration() {
+        let queue = WaitQueue::new();
+        queue.notify_one();
+        queue.notify_all();
+        assert!(!queue.has_list());
+        let (_, waker) = counting_waker();
+        let mut reg = Registration::new();
+        queue.register(&mut reg, WaiterRef::Task(&waker));
+        assert!(queue.has_list());
+        assert_eq!(queue.nodes(), 1);
+        queue.unregister(&mut reg, false);
+        queue.register(&mut reg, WaiterRef::Task(&waker));
+        assert_eq!(queue.nodes(), 1, "the same list, its node reused");
+        queue.unregister(&mut reg, false);
+    }
+
     #[test]
     fn queue_wakes_in_registration_order() {
         let queue = WaitQueue::new();
