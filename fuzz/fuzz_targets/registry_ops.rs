@@ -88,7 +88,7 @@ impl Filter {
     fn accepts(&self, tag: usize, payload: u8) -> bool {
         let modulus = 1 + self.modulus % 4;
         payload % modulus == self.rest % modulus
-            && self.only_tag.map_or(true, |t| usize::from(t) % TAGS.len() == tag)
+            && self.only_tag.is_none_or(|t| usize::from(t) % TAGS.len() == tag)
     }
 }
 
@@ -170,7 +170,7 @@ impl MQueue {
 
     /// Index of the first item `filter` accepts (`None`: any item).
     fn first_accepted(&self, filter: Option<Filter>) -> Option<usize> {
-        self.items.iter().position(|&(_, _, p)| filter.map_or(true, |f| f.accepts(self.tag, p)))
+        self.items.iter().position(|&(_, _, p)| filter.is_none_or(|f| f.accepts(self.tag, p)))
     }
 
     fn take(&mut self, index: usize) -> Item {
@@ -259,7 +259,7 @@ impl Model {
                 Some(i) => {
                     queue.saved = queue.saved.max(i + 1);
                     let stamp = queue.items[i].0;
-                    if oldest.map_or(true, |(s, ..)| stamp < s) {
+                    if oldest.is_none_or(|(s, ..)| stamp < s) {
                         oldest = Some((stamp, qi, i));
                     }
                 }
@@ -641,7 +641,7 @@ fn settle(model: &mut Model, recvs: &mut Vec<PendingRecv<'_>>, sends: &mut Vec<P
             }
             for s in sends.iter() {
                 let room = match model.queues.iter().find(|q| q.tag == s.tag) {
-                    Some(q) => model.capacity.map_or(true, |cap| q.ring_len() < cap),
+                    Some(q) => model.capacity.is_none_or(|cap| q.ring_len() < cap),
                     None => true,
                 };
                 assert!(!room, "lost wake-up: a pending send on {} has room", s.tag);
