@@ -138,6 +138,11 @@ enum Op {
         receive: bool,
         index: u8,
     },
+    /// Polls one pending receive (`receive: true`) or send, woken or not.
+    PollPending {
+        receive: bool,
+        index: u8,
+    },
     /// Polls every woken pending future until none is woken, then checks that none was missed.
     Settle,
     Drain {
@@ -536,6 +541,15 @@ fn run(input: Input) {
                     sends.remove(usize::from(index) % sends.len());
                 }
             }
+            Op::PollPending { receive, index } => {
+                if receive && !recvs.is_empty() {
+                    let i = usize::from(index) % recvs.len();
+                    poll_recv(&mut model, &mut recvs, i);
+                } else if !receive && !sends.is_empty() {
+                    let i = usize::from(index) % sends.len();
+                    poll_send(&mut model, &mut sends, i);
+                }
+            }
             Op::Settle => settle(&mut model, &mut recvs, &mut sends),
             Op::Drain { tags } => {
                 let got = handles[1].drain(tags.names());
@@ -591,29 +605,50 @@ fn check_send_poll<'r>(
     }
 }
 
+/// Polls pending receive `i` and checks the result; true if it completed (and was removed).
+fn poll_recv(model: &mut Model, recvs: &mut Vec<PendingRecv<'_>>, i: usize) -> bool {
+    let r = &mut recvs[i];
+    let got = r.fut.as_mut().poll(&mut Context::from_waker(&r.waker));
+    let (tags, filter) = (r.tags.clone(), r.filter);
+    match got {
+        Poll::Ready(result) => {
+            recvs.remove(i);
+            check_receive(model, &tags, filter, Some(result), None);
+            true
+        }
+        Poll::Pending => {
+            check_receive(model, &tags, filter, None, None);
+            false
+        }
+    }
+}
+
+/// Polls pending send `i` and checks the result; true if it completed (and was removed).
+fn poll_send(model: &mut Model, sends: &mut Vec<PendingSend<'_>>, i: usize) -> bool {
+    let mut pending = sends.remove(i);
+    let got = pending.fut.as_mut().poll(&mut Context::from_waker(&pending.waker));
+    match check_send_poll(model, pending, got) {
+        Some(pending) => {
+            sends.insert(i, pending);
+            false
+        }
+        None => true,
+    }
+}
+
 /// Polls woken pending futures until none is woken, then checks that no wake-up was missed.
 fn settle(model: &mut Model, recvs: &mut Vec<PendingRecv<'_>>, sends: &mut Vec<PendingSend<'_>>) {
     for _round in 0..1000 {
         let mut polled = false;
         let mut i = 0;
         while i < recvs.len() {
-            let r = &mut recvs[i];
-            if !r.flag.0.swap(false, SeqCst) {
+            if !recvs[i].flag.0.swap(false, SeqCst) {
                 i += 1;
                 continue;
             }
             polled = true;
-            let got = r.fut.as_mut().poll(&mut Context::from_waker(&r.waker));
-            let (tags, filter) = (r.tags.clone(), r.filter);
-            match got {
-                Poll::Ready(result) => {
-                    recvs.remove(i);
-                    check_receive(model, &tags, filter, Some(result), None);
-                }
-                Poll::Pending => {
-                    check_receive(model, &tags, filter, None, None);
-                    i += 1;
-                }
+            if !poll_recv(model, recvs, i) {
+                i += 1;
             }
         }
         let mut i = 0;
@@ -623,10 +658,7 @@ fn settle(model: &mut Model, recvs: &mut Vec<PendingRecv<'_>>, sends: &mut Vec<P
                 continue;
             }
             polled = true;
-            let mut pending = sends.remove(i);
-            let got = pending.fut.as_mut().poll(&mut Context::from_waker(&pending.waker));
-            if let Some(pending) = check_send_poll(model, pending, got) {
-                sends.insert(i, pending);
+            if !poll_send(model, sends, i) {
                 i += 1;
             }
         }

@@ -208,8 +208,8 @@ impl<'a, T> TagSource<'a, T> {
         let selective = self.selective;
         let table = self.shared.read();
         let epoch = self.shared.epoch();
-        let mut changed = false;
-        for entry in self.entries.as_mut_slice() {
+        let mut changed = Vec::new();
+        for (i, entry) in self.entries.as_mut_slice().iter_mut().enumerate() {
             let stale = match &entry.target {
                 Target::Queue(_) => epoch != self.epoch,
                 Target::Missing(_) => true,
@@ -226,7 +226,7 @@ impl<'a, T> TagSource<'a, T> {
                 (None, Target::Queue(old)) => Target::Missing(old.tag.clone()),
             };
             entry.scan = Scan::default();
-            changed = true;
+            changed.push(i);
         }
         drop(table);
         self.epoch = epoch;
@@ -236,8 +236,17 @@ impl<'a, T> TagSource<'a, T> {
             .iter()
             .filter(|entry| matches!(entry.target, Target::Missing(_)))
             .count();
-        if changed && self.registered {
-            self.register(waiter);
+        if self.registered && !changed.is_empty() {
+            // Only the entries that changed: registering an unchanged one again would turn a
+            // wake-up it received into waiting, and if this receive then takes a message from
+            // another tag, that wake-up would not pass on to the tag's next receiver.
+            for i in changed {
+                let entry = &mut self.entries.as_mut_slice()[i];
+                if let Target::Queue(queue) = &entry.target {
+                    queue.register(&mut entry.reg, selective, waiter);
+                }
+            }
+            self.register_for_new_queues(waiter);
         }
     }
 
@@ -249,12 +258,17 @@ impl<'a, T> TagSource<'a, T> {
                 queue.register(&mut entry.reg, selective, waiter);
             }
         }
+        self.register_for_new_queues(waiter);
+        self.registered = true;
+    }
+
+    /// Waits for new queues while a tag has none; stops waiting for them once all have one.
+    fn register_for_new_queues(&mut self, waiter: WaiterRef<'_>) {
         if self.missing > 0 {
             self.shared.tags_changed.register(&mut self.changed, waiter);
         } else {
             self.shared.tags_changed.unregister(&mut self.changed, true);
         }
-        self.registered = true;
     }
 
     /// The receive is over: withdraws every registration. A wake-up received on a tag other
