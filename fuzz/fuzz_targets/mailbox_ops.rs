@@ -12,11 +12,13 @@
 
 use std::collections::VecDeque;
 use std::future::{Future, IntoFuture};
+use std::pin::Pin;
 use std::sync::atomic::{AtomicIsize, Ordering::SeqCst};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use arbitrary::Arbitrary;
+use futures_core::Stream;
 use libfuzzer_sys::fuzz_target;
 use tidings::{bounded, unbounded, RecvError, SendTimeoutError, TryRecvError, TrySendError};
 
@@ -75,6 +77,8 @@ enum RecvHow {
     TimeoutZero,
     /// `recv()` polled once, then dropped.
     PollOnce,
+    /// `Stream::poll_next` once (`None` at the end: closed and empty).
+    StreamPoll,
 }
 
 #[derive(Arbitrary, Debug)]
@@ -183,6 +187,11 @@ fn run(input: Input) {
                             Poll::Pending => None,
                         }
                     }
+                    RecvHow::StreamPoll => match Pin::new(&mut mailbox).poll_next(&mut cx) {
+                        Poll::Ready(Some(m)) => Some(Ok(m.seq)),
+                        Poll::Ready(None) => Some(Err(RecvError::Closed)),
+                        Poll::Pending => None,
+                    },
                 };
                 let want = match queue.pop_front() {
                     Some((s, _)) => {
@@ -190,7 +199,7 @@ fn run(input: Input) {
                         Some(Ok(s))
                     }
                     None if closed => Some(Err(RecvError::Closed)),
-                    None if matches!(how, RecvHow::PollOnce) => None,
+                    None if matches!(how, RecvHow::PollOnce | RecvHow::StreamPoll) => None,
                     None => Some(Err(RecvError::Timeout)),
                 };
                 assert_eq!(got, want, "recv {how:?}");
