@@ -126,7 +126,7 @@
 //! # How this differs from the post, and why
 //!
 //! * **Tasks, not threads.** The post runs one thread per actor; its readers' main complaint.
-//!   Here an actor is a task (about 0.9 KB while idle) and [`spawn_thread`] is the opt-in for the
+//!   Here an actor is a task (about 0.8 KB while idle) and [`spawn_thread`] is the opt-in for the
 //!   few that block.
 //! * **Typed handlers, checked at compile time**, instead of a dict from class to function;
 //!   the dict survives as [`Actor::routes`] for untyped messages.
