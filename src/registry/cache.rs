@@ -116,11 +116,21 @@ pub(super) fn remember<T: 'static>(shared: &Shared<T>, epoch: u64, queue: Arc<Qu
             cache.next = (slot + 1) % SLOTS;
             slot
         });
-        let entry = Entry { registry, epoch, queue: Box::new(queue) };
-        let old = cache.entries[slot].replace(entry);
-        // The old entry may hold the last reference to a queue (of a dropped registry): let
-        // its destructor run after the cache is released.
+        // What this evicts is dropped after the cache is released: it may be the last
+        // reference to a queue (of a dropped registry).
+        let (mut old_queue, mut old_entry) = (None, None);
+        match &mut cache.entries[slot] {
+            // An entry of the same message type (the common case): its box is reused, so a
+            // thread that uses more tags than the cache holds allocates nothing per miss.
+            Some(entry) if entry.queue.is::<Arc<Queue<T>>>() => {
+                entry.registry = registry;
+                entry.epoch = epoch;
+                let held = entry.queue.downcast_mut::<Arc<Queue<T>>>().expect("checked above");
+                old_queue = Some(std::mem::replace(held, queue));
+            }
+            other => old_entry = other.replace(Entry { registry, epoch, queue: Box::new(queue) }),
+        }
         drop(cache);
-        drop(old);
+        drop((old_queue, old_entry));
     });
 }
