@@ -230,6 +230,22 @@ impl Flavor {
             Flavor::TwoWorkers => rt.block_on(async { tokio::spawn(timed).await.unwrap() }),
         }
     }
+
+    /// Times `body(handle, iters)` (a loop of `iters` operations on a clone of `handle`), run
+    /// as [`time`](Flavor::time) runs it.
+    fn time_loop<H, F, Fut>(self, rt: &Runtime, handle: &H, iters: u64, body: F) -> Duration
+    where
+        H: Clone,
+        F: FnOnce(H, u64) -> Fut,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let timed = body(handle.clone(), iters);
+        self.time(rt, async move {
+            let began = Instant::now();
+            timed.await;
+            began.elapsed()
+        })
+    }
 }
 
 /// An actix system, with the actor on the system's thread (current_thread) or on a second
@@ -265,13 +281,10 @@ fn ask_round_trip(c: &mut Criterion) {
         let addr = rt.block_on(async { tidings::actor::spawn(td::Counter(0)) });
         group.bench_function(id("tidings"), |b| {
             b.iter_custom(|iters| {
-                let addr = addr.clone();
-                flavor.time(&rt, async move {
-                    let began = Instant::now();
+                flavor.time_loop(&rt, &addr, iters, |addr, iters| async move {
                     for _ in 0..iters {
                         addr.ask(Ping(1)).await.unwrap();
                     }
-                    began.elapsed()
                 })
             })
         });
@@ -279,13 +292,10 @@ fn ask_round_trip(c: &mut Criterion) {
         let actor = rt.block_on(async { km::spawn() });
         group.bench_function(id("kameo"), |b| {
             b.iter_custom(|iters| {
-                let actor = actor.clone();
-                flavor.time(&rt, async move {
-                    let began = Instant::now();
+                flavor.time_loop(&rt, &actor, iters, |actor, iters| async move {
                     for _ in 0..iters {
                         actor.ask(Ping(1)).await.unwrap();
                     }
-                    began.elapsed()
                 })
             })
         });
@@ -293,13 +303,10 @@ fn ask_round_trip(c: &mut Criterion) {
         let (actor, _task) = rt.block_on(rc::spawn());
         group.bench_function(id("ractor"), |b| {
             b.iter_custom(|iters| {
-                let actor = actor.clone();
-                flavor.time(&rt, async move {
-                    let began = Instant::now();
+                flavor.time_loop(&rt, &actor, iters, |actor, iters| async move {
                     for _ in 0..iters {
                         rc::ask(&actor, 1).await;
                     }
-                    began.elapsed()
                 })
             })
         });
@@ -308,13 +315,10 @@ fn ask_round_trip(c: &mut Criterion) {
         let (tx, _task) = rt.block_on(async { plain::spawn() });
         group.bench_function(id("tokio_mpsc_oneshot"), |b| {
             b.iter_custom(|iters| {
-                let tx = tx.clone();
-                flavor.time(&rt, async move {
-                    let began = Instant::now();
+                flavor.time_loop(&rt, &tx, iters, |tx, iters| async move {
                     for _ in 0..iters {
                         plain::ask(&tx, 1).await;
                     }
-                    began.elapsed()
                 })
             })
         });
@@ -345,14 +349,11 @@ fn tell_throughput(c: &mut Criterion) {
         let addr = rt.block_on(async { tidings::actor::spawn(td::Counter(0)) });
         group.bench_function(id("tidings"), |b| {
             b.iter_custom(|iters| {
-                let addr = addr.clone();
-                flavor.time(&rt, async move {
-                    let began = Instant::now();
+                flavor.time_loop(&rt, &addr, iters, |addr, iters| async move {
                     for _ in 0..iters {
                         addr.tell(Ping(1)).unwrap();
                     }
                     addr.ask(Ping(0)).await.unwrap();
-                    began.elapsed()
                 })
             })
         });
@@ -360,14 +361,11 @@ fn tell_throughput(c: &mut Criterion) {
         let actor = rt.block_on(async { km::spawn() });
         group.bench_function(id("kameo"), |b| {
             b.iter_custom(|iters| {
-                let actor = actor.clone();
-                flavor.time(&rt, async move {
-                    let began = Instant::now();
+                flavor.time_loop(&rt, &actor, iters, |actor, iters| async move {
                     for _ in 0..iters {
                         actor.tell(Ping(1)).try_send().unwrap();
                     }
                     actor.ask(Ping(0)).await.unwrap();
-                    began.elapsed()
                 })
             })
         });
@@ -375,14 +373,11 @@ fn tell_throughput(c: &mut Criterion) {
         let (actor, _task) = rt.block_on(rc::spawn());
         group.bench_function(id("ractor"), |b| {
             b.iter_custom(|iters| {
-                let actor = actor.clone();
-                flavor.time(&rt, async move {
-                    let began = Instant::now();
+                flavor.time_loop(&rt, &actor, iters, |actor, iters| async move {
                     for _ in 0..iters {
                         assert!(actor.cast(rc::Msg::Tell(1)).is_ok());
                     }
                     rc::ask(&actor, 0).await;
-                    began.elapsed()
                 })
             })
         });
@@ -391,14 +386,11 @@ fn tell_throughput(c: &mut Criterion) {
         let (tx, _task) = rt.block_on(async { plain::spawn() });
         group.bench_function(id("tokio_mpsc_oneshot"), |b| {
             b.iter_custom(|iters| {
-                let tx = tx.clone();
-                flavor.time(&rt, async move {
-                    let began = Instant::now();
+                flavor.time_loop(&rt, &tx, iters, |tx, iters| async move {
                     for _ in 0..iters {
                         assert!(tx.send(plain::Msg::Tell(1)).is_ok());
                     }
                     plain::ask(&tx, 0).await;
-                    began.elapsed()
                 })
             })
         });
