@@ -3,11 +3,12 @@
 //! never cross registries, `set_tags` is seen at once, more tags than the cache holds still
 //! work, and a dropped registry's messages are dropped although a cache still holds its queue.
 
-use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-use std::sync::Arc;
 use std::time::Duration;
 
 use tidings::{RecvError, Registry};
+
+mod counted;
+use counted::Tracker;
 
 fn try_receive<T: 'static>(reg: &Registry<T>, tag: &str) -> Result<T, RecvError> {
     reg.receive(tag).timeout(Duration::ZERO).wait().map(|(_, msg)| msg)
@@ -87,27 +88,18 @@ fn more_tags_than_the_cache_holds() {
     assert!(reg.stats().iter().all(|s| s.len == 0 && s.pushed_total == 5));
 }
 
-/// Counts its drops.
-struct Counted(Arc<AtomicUsize>);
-
-impl Drop for Counted {
-    fn drop(&mut self) {
-        self.0.fetch_add(1, SeqCst);
-    }
-}
-
 #[test]
 fn dropping_a_registry_drops_its_messages_although_a_cache_holds_the_queue() {
-    let drops = Arc::new(AtomicUsize::new(0));
+    let t = Tracker::new();
     let reg = Registry::new();
     for _ in 0..10 {
-        reg.send("kept", Counted(drops.clone())).unwrap();
+        reg.send("kept", t.make()).unwrap();
     }
     // The receive caches the queue on this thread, then puts nothing back.
     drop(try_receive(&reg, "kept").unwrap());
-    assert_eq!(drops.load(SeqCst), 1);
+    assert_eq!(t.dropped(), 1);
     drop(reg);
-    assert_eq!(drops.load(SeqCst), 10);
+    t.assert_all_dropped_once();
 }
 
 #[test]
