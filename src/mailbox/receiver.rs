@@ -234,9 +234,10 @@ impl<T> Saved<T> {
     }
 }
 
-/// Takes the first message `filter` accepts from the save queue or the ring, without waiting.
-/// `Ok(None)`: nothing acceptable yet. `scanned` counts the saved messages this receive has
-/// already rejected, so each message is tested once per receive.
+/// Takes the first message `filter` accepts from the save queue or the ring, without waiting
+/// (beyond the few instructions of a producer still writing the next slot). `Ok(None)`:
+/// nothing acceptable yet, and the ring was empty at the last pop. `scanned` counts the saved
+/// messages this receive has already rejected, so each message is tested once per receive.
 fn take<T, M: MessageFilter<T>>(
     rx: &mut Consumer<T>,
     saved: &mut Saved<T>,
@@ -255,6 +256,7 @@ fn take<T, M: MessageFilter<T>>(
             *scanned += 1;
         }
     }
+    let mut backoff = Backoff::new();
     loop {
         match rx.pop() {
             Pop::Item(msg) => {
@@ -264,8 +266,10 @@ fn take<T, M: MessageFilter<T>>(
                 saved.push_back(msg);
                 *scanned += 1;
             }
-            // Busy: the producer notifies us once its message is written.
-            Pop::Empty | Pop::Busy => return Ok(None),
+            Pop::Empty => return Ok(None),
+            // A producer is writing the next slot: we may not sleep on it (it claimed before
+            // any sleep flag of ours, and will not wake us), and it is a few instructions away.
+            Pop::Busy => backoff.snooze(),
             Pop::Closed => return Err(RecvError::Closed),
         }
     }
@@ -315,13 +319,17 @@ impl<T, M: MessageFilter<T>> Source<M> for &mut Mailbox<T> {
         if let Some(result) = take(rx, saved, matcher, scanned).transpose() {
             return Poll::Ready(result);
         }
-        rx.register(WaiterRef::Task(cx.waker()));
-        match take(rx, saved, matcher, scanned).transpose() {
-            Some(result) => {
-                rx.unregister();
-                Poll::Ready(result)
+        loop {
+            // Register, then mark ourselves asleep in the ring; if a message was claimed in the
+            // meantime, the mark is refused: take again.
+            rx.register(WaiterRef::Task(cx.waker()));
+            if rx.sleep() {
+                return Poll::Pending;
             }
-            None => Poll::Pending,
+            if let Some(result) = take(rx, saved, matcher, scanned).transpose() {
+                rx.unregister();
+                return Poll::Ready(result);
+            }
         }
     }
 
@@ -332,12 +340,15 @@ impl<T, M: MessageFilter<T>> Source<M> for &mut Mailbox<T> {
         scanned: &mut usize,
         deadline: Option<Instant>,
     ) -> Option<Result<T, RecvError>> {
-        let result = wait::block_until(
+        let result = wait::block_until_asleep(
             "Receive::wait (or Mailbox::recv_blocking)",
             deadline,
             &mut **self,
             |Mailbox { rx, saved }| take(rx, saved, matcher, scanned).transpose(),
-            |mailbox| mailbox.rx.register(WaiterRef::Thread),
+            |mailbox| {
+                mailbox.rx.register(WaiterRef::Thread);
+                mailbox.rx.sleep()
+            },
         );
         self.rx.unregister();
         result
