@@ -104,7 +104,7 @@ mod models {
             let first = thread::spawn(move || tx.try_send(1).unwrap());
             let second = thread::spawn(move || tx2.try_send(2).unwrap());
             assert_eq!(mailbox.recv().matching(|n| *n == 2).wait(), Ok(2));
-            assert_eq!(mailbox.try_recv(), Ok(1));
+            assert_eq!(mailbox.recv_blocking(), Ok(1));
             first.join().unwrap();
             second.join().unwrap();
         });
