@@ -130,6 +130,7 @@ impl<T> Bounded<T> {
     /// push is the one that must wake it.
     ///
     /// [`sleep`]: Bounded::sleep
+    #[inline]
     pub(crate) fn push(&self, value: T) -> Result<bool, PushError<T>> {
         let mut backoff = Backoff::new();
         // Relaxed: the value is only a guess that the CAS below checks; the slot's stamp (read

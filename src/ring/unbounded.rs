@@ -177,6 +177,7 @@ impl<T> Unbounded<T> {
     /// push is the one that must wake it.
     ///
     /// [`sleep`]: Unbounded::sleep
+    #[inline]
     pub(crate) fn push(&self, value: T) -> Result<bool, PushError<T>> {
         let mut backoff = Backoff::new();
         // Acquire on both: pairs with the installer's Release stores, so a block pointer we read
