@@ -339,13 +339,22 @@ impl<'a, T> TagSource<'a, T> {
         T: 'static,
     {
         self.selective = !M::ACCEPTS_ALL;
-        if let Entries::Lazy(tag) = self.entries {
-            match self.attempt_lazy(tag, filter) {
-                First::Taken(tag, msg) => return Some(Ok((tag, msg))),
-                First::Empty => return None,
-                // Looked up in the table: try it as usual.
-                First::Uncached => {}
+        // Borrowed, not copied out: `new` has just written the name, and reading it back in
+        // wider pieces than it was written stalls the CPU's store forwarding (measured: a tenth
+        // of a round trip).
+        if let Entries::Lazy(tag) = &self.entries {
+            let (target, epoch, scan, tried) = match first_attempt(self.shared, tag, filter) {
+                Ok(taken) => return Some(Ok(taken)),
+                Err(resolved) => resolved,
+            };
+            self.missing = usize::from(matches!(target, Target::Missing(_)));
+            self.epoch = epoch;
+            self.entries = Entries::One(Entry { target, reg: Registration::new(), scan });
+            if tried {
+                return None;
             }
+            // The cache did not have the tag: it was looked up in the table, and is tried as
+            // usual below.
         }
         if self.entries.as_slice().is_empty() {
             return Some(Err(RecvError::NoTags));
@@ -354,36 +363,6 @@ impl<'a, T> TagSource<'a, T> {
         let (index, tag, msg) = self.take(filter)?;
         self.finish(Some(index));
         Some(Ok((tag, msg)))
-    }
-
-    /// The first attempt of a receive on one (short) tag, which is not looked up yet: with the
-    /// queue this thread's cache lends, if it has the tag. The tag becomes an `Entries::One`
-    /// unless a message is taken at once; nothing is registered yet, so there is nothing to
-    /// withdraw either way.
-    fn attempt_lazy<M: TagFilter<T>>(&mut self, tag: ShortTag, filter: &mut M) -> First<T>
-    where
-        T: 'static,
-    {
-        let mut scan = Scan::default();
-        let first = cache::with_queue(self.shared, tag.as_bytes(), |cached| {
-            let (queue, epoch) = cached?;
-            Some(match take_from(queue, filter, &mut scan) {
-                Some((tag, msg)) => Ok((tag, msg)),
-                None => Err((queue.clone(), epoch)),
-            })
-        });
-        let (target, epoch, first) = match first {
-            Some(Ok((tag, msg))) => return First::Taken(tag, msg),
-            Some(Err((queue, epoch))) => (Target::Queue(queue), epoch, First::Empty),
-            None => {
-                let (target, epoch) = Target::resolve_one(self.shared, tag.as_str());
-                (target, epoch, First::Uncached)
-            }
-        };
-        self.missing = usize::from(matches!(target, Target::Missing(_)));
-        self.epoch = epoch;
-        self.entries = Entries::One(Entry { target, reg: Registration::new(), scan });
-        first
     }
 
     /// Takes the accepted message that arrived first among the tags, without waiting.
@@ -424,18 +403,44 @@ impl<'a, T> TagSource<'a, T> {
     }
 }
 
-/// What the first attempt of a receive on one tag found.
-enum First<T> {
-    /// A message (taken with the queue borrowed from this thread's cache).
-    Taken(Tag, T),
-    /// The tag's queue (now held by the receive), with no acceptable message.
-    Empty,
-    /// The cache did not have the tag: it was looked up in the table and not tried yet.
-    Uncached,
+/// A receive on one tag that is not resolved yet: its tag's queue, the epoch it was resolved in,
+/// the filter's progress in it, and whether it was tried.
+type Resolved<T> = (Target<T>, u64, Scan, bool);
+
+/// The first attempt of a receive on one (short) tag, which is not looked up yet: with the
+/// queue this thread's cache lends, if it has the tag. Unless a message is taken at once, the
+/// tag's resolution comes back, for the receive to keep; nothing is registered yet, so there is
+/// nothing to withdraw either way.
+#[inline]
+fn first_attempt<T: 'static, M: TagFilter<T>>(
+    shared: &Shared<T>,
+    tag: &ShortTag,
+    filter: &mut M,
+) -> Result<(Tag, T), Resolved<T>> {
+    let mut scan = Scan::default();
+    let cached = cache::with_queue(shared, tag.as_bytes(), |cached| {
+        let (queue, epoch) = cached?;
+        Some(match take_from(queue, filter, &mut scan) {
+            Some(taken) => Ok(taken),
+            None => Err((queue.clone(), epoch)),
+        })
+    });
+    match cached {
+        Some(Ok(taken)) => Ok(taken),
+        Some(Err((queue, epoch))) => Err((Target::Queue(queue), epoch, scan, true)),
+        None => {
+            let (target, epoch) = Target::resolve_one(shared, tag.as_str());
+            Err((target, epoch, scan, false))
+        }
+    }
 }
 
 /// Takes the first message of `queue` that `filter` accepts (see `Front::find` for `scan`).
-#[inline]
+///
+/// Always inlined: returned through the stack, the tag and message were written in words and
+/// read back in wider pieces by the caller, which stalls store forwarding (measured: a quarter
+/// of a single-tag round trip).
+#[inline(always)]
 fn take_from<T, M: TagFilter<T>>(
     queue: &Queue<T>,
     filter: &mut M,
