@@ -118,3 +118,63 @@ fn a_thread_that_ends_with_cached_queues_loses_nothing() {
         assert_eq!(try_receive(&reg, "from-thread"), Ok(i));
     }
 }
+
+/// Names around the length up to which a single-tag receive keeps the caller's tag inline (and
+/// resolves it on its first attempt) instead of looking it up when it is built.
+fn names_around_the_inline_limit() -> Vec<String> {
+    let mut names: Vec<String> = (28..=36).map(|n| "x".repeat(n)).collect();
+    // Multi-byte characters across the limit: 32 and 34 bytes.
+    names.extend(["é".repeat(16), "é".repeat(17), format!("{}日", "y".repeat(30))]);
+    names
+}
+
+#[test]
+fn single_tag_receives_work_for_short_and_long_names() {
+    let reg = Registry::new();
+    for name in names_around_the_inline_limit() {
+        // Uncached and without a queue, then cached and empty, then cached with a message.
+        assert_eq!(try_receive(&reg, &name), Err(RecvError::Timeout), "{name}");
+        assert_eq!(try_receive(&reg, &name), Err(RecvError::Timeout), "{name}");
+        reg.send(&name, name.len()).unwrap();
+        reg.send(&name, 0).unwrap();
+        let (tag, len) = reg.receive(&name).matching(|_, n| *n > 0).wait().unwrap();
+        assert_eq!((tag.as_str(), len), (name.as_str(), name.len()));
+        let (tag, zero) = reg.receive(name.as_str()).wait().unwrap();
+        assert_eq!((tag.as_str(), zero), (name.as_str(), 0));
+    }
+}
+
+#[test]
+fn a_single_tag_receive_waits_for_a_queue_that_does_not_exist_yet() {
+    for name in names_around_the_inline_limit() {
+        let reg = Registry::new();
+        let sender = {
+            let (reg, name) = (reg.clone(), name.clone());
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(5));
+                reg.send(&name, 1).unwrap();
+                reg.send(&name, 2).unwrap();
+            })
+        };
+        let got = reg.receive(&name).matching(|_, n| *n == 2).timeout(Duration::from_secs(10));
+        assert_eq!(got.wait().map(|(tag, n)| (tag.to_string(), n)), Ok((name.clone(), 2)));
+        sender.join().unwrap();
+        assert_eq!(try_receive(&reg, &name), Ok(1));
+    }
+}
+
+#[test]
+fn a_receive_built_before_set_tags_uses_the_new_queue() {
+    let reg = Registry::new();
+    reg.send("moved", 1).unwrap();
+    assert_eq!(try_receive(&reg, "moved"), Ok(1));
+    reg.send("moved", 2).unwrap();
+    // Built while the old queue (cached on this thread) holds 2; awaited after set_tags.
+    let plain = reg.receive("moved").timeout(Duration::ZERO);
+    let selective = reg.receive("moved").matching(|_, _| true).timeout(Duration::ZERO);
+    reg.set_tags(["moved"]).unwrap();
+    reg.send("moved", 3).unwrap();
+    assert_eq!(selective.wait().map(|(_, n)| n), Ok(3));
+    reg.send("moved", 4).unwrap();
+    assert_eq!(plain.wait().map(|(_, n)| n), Ok(4));
+}

@@ -55,12 +55,16 @@ thread_local! {
     };
 }
 
-/// Calls `f` with the queue this thread last resolved `tag` to in `shared` and the epoch it was
-/// resolved in, if that is still the registry's epoch, or with `None`.
+/// Calls `f` with the queue this thread last resolved `tag` (the name's bytes) to in `shared`
+/// and the epoch it was resolved in, if that is still the registry's epoch, or with `None`.
+///
+/// `f` borrows the queue: a caller that only uses it for a moment (a send, a receive that finds
+/// a message at once) clones no `Arc`. It runs while this thread's cache is borrowed, so the
+/// cache misses (and remembers nothing) for whatever `f` sends or receives meanwhile.
 #[inline]
 pub(super) fn with_queue<T: 'static, R>(
     shared: &Shared<T>,
-    tag: &str,
+    tag: &[u8],
     f: impl FnOnce(Option<(&Arc<Queue<T>>, u64)>) -> R,
 ) -> R {
     let mut f = Some(f);
@@ -81,7 +85,7 @@ pub(super) fn with_queue<T: 'static, R>(
 fn find<'c, T: 'static>(
     cache: &'c Cache,
     shared: &Shared<T>,
-    tag: &str,
+    tag: &[u8],
 ) -> Option<(&'c Arc<Queue<T>>, u64)> {
     let registry = shared.id();
     let (epoch, queue) = cache.entries.iter().flatten().find_map(|entry| {
@@ -89,7 +93,7 @@ fn find<'c, T: 'static>(
             return None;
         }
         let queue = entry.queue.downcast_ref::<Arc<Queue<T>>>()?;
-        (queue.tag.as_bytes() == tag.as_bytes()).then_some((entry.epoch, queue))
+        (queue.tag.as_bytes() == tag).then_some((entry.epoch, queue))
     })?;
     (epoch == shared.epoch()).then_some((queue, epoch))
 }

@@ -137,7 +137,7 @@ impl<T> Shared<T> {
     where
         T: 'static,
     {
-        let cached = cache::with_queue(self, tag, |cached| {
+        let cached = cache::with_queue(self, tag.as_bytes(), |cached| {
             let Some((queue, _)) = cached else { return Err(msg) };
             match queue.try_push((self.stamp(), msg)) {
                 Ok(()) => Ok(Ok(())),

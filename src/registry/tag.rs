@@ -136,6 +136,48 @@ impl fmt::Debug for Tag {
     }
 }
 
+/// A short tag name copied into a fixed buffer: a single-tag receive keeps the caller's tag
+/// this way until its first attempt (no allocation, no reference count, no lifetime).
+#[derive(Clone, Copy)]
+pub(super) struct ShortTag {
+    len: u8,
+    bytes: [u8; ShortTag::MAX],
+}
+
+impl ShortTag {
+    /// The longest name kept inline.
+    pub(super) const MAX: usize = 32;
+
+    /// A copy of `name`, if it is at most [`MAX`](ShortTag::MAX) bytes long.
+    #[inline]
+    pub(super) fn new(name: &str) -> Option<Self> {
+        let len = name.len();
+        if len > Self::MAX {
+            return None;
+        }
+        let mut bytes = [0; Self::MAX];
+        bytes[..len].copy_from_slice(name.as_bytes());
+        Some(ShortTag { len: len as u8, bytes })
+    }
+
+    /// The name's bytes (what the per-thread cache compares).
+    #[inline]
+    pub(super) fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+
+    /// The name (validated again: a copy of a `str` always is valid UTF-8).
+    pub(super) fn as_str(&self) -> &str {
+        std::str::from_utf8(self.as_bytes()).expect("copied from a str")
+    }
+}
+
+impl fmt::Debug for ShortTag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
 /// A list of tags: one tag (`&str`, `String`, [`Tag`]) or a sequence of them (arrays, slices,
 /// `Vec`s, of any of those).
 ///
