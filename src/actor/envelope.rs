@@ -55,7 +55,7 @@ pub(crate) type Envelope<A> = Pin<Box<dyn Dispatch<A>>>;
 /// A message for actor `A`, with everything needed to handle it.
 pub(crate) trait Dispatch<A: Actor>: Send + 'static {
     /// Handles the message: on the first poll, takes the slot out of `home` (where it must
-    /// be); once ready, has put it back. `Err(panic message)` if the handler panicked (the
+    /// be); once ready, has put it back, and must not be polled again. `Err(panic message)` if the handler panicked (the
     /// panic is caught inside, so the actor survives it for its `stopped` hook).
     fn poll_handle(
         self: Pin<&mut Self>,
@@ -125,9 +125,9 @@ where
         let StageProj::Running { run } = self.as_mut().project() else {
             panic!("envelope polled after it was handled")
         };
+        // Once ready, the envelope is dropped: it is not polled again (it would panic).
         let (slot, handled) = ready!(run.poll(cx));
         *home = Some(slot);
-        self.set(Stage::Done);
         Poll::Ready(handled)
     }
 
