@@ -13,7 +13,7 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use super::ask::{Ask, WaitStopped};
-use super::envelope::{recover, ActorKind, Tell};
+use super::envelope::{self, recover, ActorKind};
 use super::shared::{ActorId, AnyCore, Core};
 use super::traits::{Actor, Handler};
 use crate::SendError;
@@ -266,7 +266,7 @@ pub(crate) trait Deliver<M>: AnyCore {
 
 impl<A: Handler<M>, M: Send + 'static> Deliver<M> for Core<ActorKind<A>> {
     fn deliver(&self, msg: M, sender: Option<AnyAddr>) -> Result<(), M> {
-        self.send(Box::new(Tell { msg, sender })).map_err(recover::<A, M>)
+        self.send(envelope::tell(msg, sender)).map_err(recover::<A, M>)
     }
 
     fn into_any_core(self: Arc<Self>) -> Arc<dyn AnyCore> {

@@ -16,7 +16,7 @@ use tokio::sync::oneshot;
 
 use super::addr::{Addr, AnyAddr};
 use super::block::{block_until, blocking_allowed};
-use super::envelope::{recover, ActorKind, AskEnvelope};
+use super::envelope::{self, recover, ActorKind};
 use super::error::{AskError, WaitError};
 use super::monitor::{StopReason, Stopped};
 use super::shared::{AnyCore, Core};
@@ -90,7 +90,7 @@ pub(crate) fn send_ask<A: Handler<M>, M: Send + 'static>(
     deadline: Option<Instant>,
 ) -> Result<Pending<AskReply<A, M>>, AskError<M>> {
     let (reply, rx) = oneshot::channel();
-    match core.send(Box::new(AskEnvelope { msg, sender, reply })) {
+    match core.send(envelope::ask(msg, sender, reply)) {
         Ok(()) => Ok(Pending::new(rx, deadline)),
         Err(envelope) => Err(AskError::Closed(recover::<A, M>(envelope))),
     }

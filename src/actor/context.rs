@@ -7,7 +7,7 @@ use std::sync::{Arc, Weak};
 use super::addr::sealed::SendFrom;
 use super::addr::{Addr, Address, AnyAddr, Target};
 use super::ask::Ask;
-use super::envelope::{ActorKind, Tell};
+use super::envelope::{self, ActorKind};
 use super::monitor::Down;
 use super::shared::{ActorId, AnyCore, Core};
 use super::traits::{Actor, Handler};
@@ -121,7 +121,7 @@ impl<A: Actor> Context<A> {
         let me: Weak<Core<ActorKind<A>>> = Arc::downgrade(&self.core);
         target.any_core().watch(Box::new(move |stopped| {
             if let Some(me) = me.upgrade() {
-                let _ = me.send(Box::new(Tell { msg: Down::from(stopped), sender: None }));
+                let _ = me.send(envelope::tell(Down::from(stopped), None));
             }
         }));
     }

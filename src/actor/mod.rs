@@ -53,7 +53,9 @@
 //!
 //! Each actor owns one unbounded tidings [`Mailbox`](crate::Mailbox) of *envelopes*: a boxed,
 //! type-erased "handle me" object made by the typed send (`Addr::tell::<M>`), which calls the
-//! right `Handler<M>` impl and, for an ask, fills a reply slot (a tokio oneshot channel). An
+//! right `Handler<M>` impl and, for an ask, fills a reply slot (a tokio oneshot channel). The
+//! envelope is sized for the handler's future too and becomes it when the actor takes the
+//! message, so a tell costs one allocation, not one for the message and one for the future. An
 //! [`Addr`] is an `Arc` around the mailbox's sender, the actor's id, a count of live addresses
 //! and its watchers; cloning it is cheap. The actor loop is one `async fn` on one tokio task.
 //!
@@ -63,8 +65,7 @@
 //!
 //! Handlers are `async fn`s in traits (stable since Rust 1.75), declared as returning
 //! `impl Future + Send`. That is what `#[async_trait]` would give, without the macro on every
-//! impl and without boxing every handler's future twice (the envelope already boxes one
-//! future per message).
+//! impl and without boxing every handler's future on its own (it runs inside its envelope).
 //!
 //! # Untyped messages: routes and the fallback
 //!

@@ -22,7 +22,7 @@ use futures_core::Stream;
 use super::addr::Addr;
 use super::block::{block_on, CatchUnwind};
 use super::context::Context;
-use super::envelope::{ActorKind, Envelope};
+use super::envelope::{ActorKind, Envelope, Lent, Slot};
 use super::monitor::{StopReason, Stopped};
 use super::shared::{AnyCore, Core};
 use super::traits::Actor;
@@ -60,8 +60,12 @@ use crate::Mailbox;
 /// ```
 #[track_caller]
 pub fn spawn<A: Actor>(actor: A) -> Addr<A> {
-    let (addr, finisher) = prepare();
-    tokio::spawn(run(actor, finisher));
+    let (addr, slot, finisher) = prepare(actor);
+    if start_in_place::<A>() {
+        tokio::spawn(run::<A, InPlace>(slot, finisher));
+    } else {
+        tokio::spawn(run::<A, Boxed>(slot, finisher));
+    }
     addr
 }
 
@@ -98,23 +102,29 @@ pub fn spawn<A: Actor>(actor: A) -> Addr<A> {
 /// ```
 #[track_caller]
 pub fn spawn_thread<A: Actor>(actor: A) -> Addr<A> {
-    let (addr, finisher) = prepare();
+    let (addr, slot, finisher) = prepare(actor);
     let runtime = tokio::runtime::Handle::try_current().ok();
     std::thread::Builder::new()
         .name(format!("tidings-actor-{}", addr.id().as_u64()))
         .spawn(move || {
             let _entered = runtime.as_ref().map(tokio::runtime::Handle::enter);
-            block_on(run(actor, finisher));
+            if start_in_place::<A>() {
+                block_on(run::<A, InPlace>(slot, finisher));
+            } else {
+                block_on(run::<A, Boxed>(slot, finisher));
+            }
         })
         .expect("tidings: could not spawn a thread for the actor");
     addr
 }
 
-/// A new actor's mailbox, core and first address.
-fn prepare<A: Actor>() -> (Addr<A>, Finisher<A>) {
+/// A new actor's mailbox, core and first address, and its loop's finisher. The actor goes
+/// into its [`Slot`] here, so that the loop's future holds a pointer to it, not the actor.
+fn prepare<A: Actor>(actor: A) -> (Addr<A>, Box<Slot<A>>, Finisher<A>) {
     let (tx, mailbox) = crate::unbounded();
     let core = Arc::new(Core::new(tx));
-    (Addr::new(core.clone()), Finisher { core, mailbox, done: false })
+    let slot = Box::new(Slot { actor, ctx: Context::new(core.clone()) });
+    (Addr::new(core.clone()), slot, Finisher { core, mailbox, done: false })
 }
 
 /// Owns the actor's mailbox and records the actor's end. Dropped without
@@ -156,18 +166,24 @@ impl<A: Actor> Drop for Finisher<A> {
 /// The actor loop.
 ///
 /// This future is most of an idle actor's memory (tokio rounds a task up to a multiple of
-/// 128 bytes), so the phases that run once, `started` and the end (`stopped`, the outcome),
-/// are boxed: while the actor serves messages, its future holds only what serving needs.
+/// 128 bytes), so it holds the actor through a pointer (its [`Slot`], which each message's
+/// future borrows in turn), and the phases that run once, `started` (unless its future is
+/// tiny, see [`Starting`]) and the end (`stopped`, the outcome), are boxed: while the actor
+/// serves messages, its future holds only what serving needs.
 ///
 /// Not an `async fn`: one of those keeps its arguments twice in its state (as arguments, and
 /// as the locals they are moved to); an `async move` block captures them once.
 // The lint would bring the duplicated arguments back.
 #[allow(clippy::manual_async_fn)]
-fn run<A: Actor>(mut actor: A, mut finisher: Finisher<A>) -> impl Future<Output = ()> {
+fn run<A: Actor, S: Starting>(
+    slot: Lent<A>,
+    mut finisher: Finisher<A>,
+) -> impl Future<Output = ()> {
     async move {
-        let mut ctx = Context::new(finisher.core.clone());
-        let (panic, started_ok) = serve(&mut actor, &mut ctx, &mut finisher.mailbox).await;
-        Box::pin(end(actor, ctx, finisher, panic, started_ok)).await;
+        let mut home = Some(slot);
+        let (panic, started_ok) = serve::<A, S>(&mut home, &mut finisher.mailbox).await;
+        let slot = home.expect("the actor's slot is home after its last message");
+        Box::pin(end(slot, finisher, panic, started_ok)).await;
     }
 }
 
@@ -176,16 +192,54 @@ async fn start<A: Actor>(actor: &mut A, ctx: &mut Context<A>) -> Option<String> 
     CatchUnwind(pin!(actor.started(ctx))).await.err()
 }
 
+/// Where the actor loop keeps the future of `started` while it runs: [`InPlace`] in the
+/// loop's own future, or [`Boxed`], so that a large one does not make the loop's future (the
+/// actor's task, for the actor's whole life) larger. [`start_in_place`] picks one per actor
+/// type.
+trait Starting: 'static {
+    fn start<A: Actor>(slot: &mut Slot<A>) -> impl Future<Output = Option<String>> + Send + '_;
+}
+
+/// `started` runs inside the loop's future.
+struct InPlace;
+
+impl Starting for InPlace {
+    fn start<A: Actor>(slot: &mut Slot<A>) -> impl Future<Output = Option<String>> + Send + '_ {
+        start(&mut slot.actor, &mut slot.ctx)
+    }
+}
+
+/// `started` runs boxed.
+struct Boxed;
+
+impl Starting for Boxed {
+    fn start<A: Actor>(slot: &mut Slot<A>) -> impl Future<Output = Option<String>> + Send + '_ {
+        Box::pin(start(&mut slot.actor, &mut slot.ctx))
+    }
+}
+
+/// The largest `started` future kept in place: the default hook's takes no space, and a
+/// boxed one would cost an allocation per spawn (and a pointer in the loop's future anyway).
+const IN_PLACE_START: usize = 16;
+
+/// Whether `A`'s `started` future is small enough to run in place (a constant per type).
+fn start_in_place<A: Actor>() -> bool {
+    fn output_size<'a, A: Actor, F>(_: fn(&'a mut A, &'a mut Context<A>) -> F) -> usize {
+        std::mem::size_of::<F>()
+    }
+    output_size(A::started) <= IN_PLACE_START
+}
+
 /// After the last message (or a panic): runs `stopped` (unless `started` panicked: `stopped`
 /// runs after a handler panicked, not after `started` did), drops the actor and records the
 /// outcome.
 async fn end<A: Actor>(
-    mut actor: A,
-    mut ctx: Context<A>,
+    slot: Lent<A>,
     mut finisher: Finisher<A>,
     panic: Option<String>,
     started_ok: bool,
 ) {
+    let Slot { mut actor, mut ctx } = *slot;
     let (mut reason, unhandled) = match panic {
         Some(message) => (StopReason::Panicked(message), finisher.reject_queued()),
         None if finisher.core.stop_was_requested() => (StopReason::Normal, 0),
@@ -203,36 +257,69 @@ async fn end<A: Actor>(
 }
 
 /// Runs `started`, then handles every message: `(Some(panic message), started_ok)` if the
-/// hook or a handler panicked, `(None, true)` once the mailbox is closed and empty.
+/// hook or a handler panicked, `(None, true)` once the mailbox is closed and empty. The
+/// actor's slot is in `home` whenever this returns.
 ///
 /// The mailbox is polled directly (as a stream: no receive builder, no timer to drop per
-/// message), and each envelope's future runs inside one panic catch.
+/// message); each envelope catches a panic of its handler itself, and hands the slot back.
 ///
 /// Not an `async fn`, for the reason given at [`run`].
 #[allow(clippy::manual_async_fn)]
-fn serve<'a, A: Actor>(
-    actor: &'a mut A,
-    ctx: &'a mut Context<A>,
+fn serve<'a, A: Actor, S: Starting>(
+    home: &'a mut Option<Lent<A>>,
     mailbox: &'a mut Mailbox<Envelope<A>>,
 ) -> impl Future<Output = (Option<String>, bool)> + 'a {
     async move {
-        if let Some(message) = Box::pin(start(actor, ctx)).await {
+        let slot = home.as_mut().expect("the actor's slot is home before it starts");
+        if let Some(message) = S::start(slot).await {
             return (Some(message), false);
         }
         loop {
-            // The envelope is consumed before the handler runs: nothing of it stays in this
-            // future's state.
-            let handling = match poll_fn(|cx| Pin::new(&mut *mailbox).poll_next(cx)).await {
-                Some(envelope) => envelope.handle(actor, ctx),
+            let mut envelope = match poll_fn(|cx| Pin::new(&mut *mailbox).poll_next(cx)).await {
+                Some(envelope) => envelope,
                 None => break,
             };
-            let handled = CatchUnwind(handling).await;
-            // Forget the sender: an idle actor must not keep another one alive.
-            ctx.set_sender(None);
-            if let Err(message) = handled.and_then(|dispatched| dispatched) {
+            let handled = poll_fn(|cx| envelope.as_mut().poll_handle(home, cx)).await;
+            if let Err(message) = handled {
                 return (Some(message), true);
             }
         }
         (None, true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Small;
+    impl Actor for Small {}
+
+    struct LargeStart;
+    impl Actor for LargeStart {
+        async fn started(&mut self, _: &mut Context<Self>) {
+            let buffer = [0u8; 256];
+            tokio::task::yield_now().await;
+            std::hint::black_box(&buffer);
+        }
+    }
+
+    #[test]
+    fn the_default_started_runs_in_place_and_a_large_one_boxed() {
+        assert!(start_in_place::<Small>());
+        assert!(!start_in_place::<LargeStart>());
+    }
+
+    /// tokio rounds a task's allocation up to a multiple of 128 bytes, and its own header,
+    /// scheduler handle, id and trailer take about 100 of them: a loop future of up to ~150
+    /// bytes keeps an idle actor's task at 256 (the `many_actors` example and a counting
+    /// allocator show it). 128 leaves a margin for tokio's own changes.
+    #[test]
+    fn the_actor_loop_future_keeps_the_task_in_256_bytes() {
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let _context = runtime.enter();
+        let (_addr, slot, finisher) = prepare(Small);
+        let size = std::mem::size_of_val(&run::<Small, InPlace>(slot, finisher));
+        assert!(size <= 128, "the actor loop's future takes {size} bytes");
     }
 }

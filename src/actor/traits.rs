@@ -7,7 +7,7 @@ use std::future::Future;
 
 use super::addr::AnyAddr;
 use super::context::Context;
-use super::envelope::{Envelope, Other, Tell};
+use super::envelope::{self, Envelope};
 use super::monitor::StopReason;
 
 /// An actor: state that handles one message at a time, on its own task (or thread).
@@ -161,7 +161,7 @@ impl<A: Actor> Router<A> {
     {
         match self.state {
             Err((msg, sender)) => match msg.downcast::<M>() {
-                Ok(msg) => Self { state: Ok(Box::new(Tell { msg: *msg, sender })) },
+                Ok(msg) => Self { state: Ok(envelope::tell(*msg, sender)) },
                 Err(msg) => Self { state: Err((msg, sender)) },
             },
             routed => Self { state: routed },
@@ -170,7 +170,7 @@ impl<A: Actor> Router<A> {
 
     /// The envelope for the chosen handler, or for the fallback.
     pub(crate) fn finish(self) -> Envelope<A> {
-        self.state.unwrap_or_else(|(msg, sender)| Box::new(Other { msg, sender }))
+        self.state.unwrap_or_else(|(msg, sender)| envelope::other(msg, sender))
     }
 }
 
