@@ -1,13 +1,8 @@
 //! The channel core: ring + waiters + sender count + closing. The only place that combines
 //! them; the mailbox (and the layers above it) are thin front ends on [`Chan`].
 //!
-//! Wake-up protocols:
-//!
-//! * the consumer sleeps through the ring's sleep flag (see `ring`): it registers in its
-//!   [`WaitCell`], then marks itself asleep in the ring; the one push (or close) that finds it
-//!   asleep wakes it. Every other push touches nothing but the ring.
-//! * senders waiting for room in a bounded ring follow the `wait` rule (try → register → try
-//!   again, fences on both sides): a pop notifies one of them; a close notifies everyone.
+//! Wake-up protocol (see `wait` for the rule): a push notifies the consumer's [`WaitCell`]; a
+//! pop from a bounded ring notifies one sender waiting for room; a close notifies everyone.
 
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -53,26 +48,20 @@ pub(crate) struct Chan<T> {
 impl<T> Chan<T> {
     #[inline]
     pub(crate) fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
-        match self.ring.push(msg) {
-            Ok(false) => Ok(()),
-            Ok(true) => {
-                self.rx.wake();
-                Ok(())
-            }
-            Err(error) => Err(error.into()),
-        }
+        self.try_push(msg)?;
+        self.rx.notify();
+        Ok(())
     }
 
-    /// Pushes for front ends whose consumers never sleep in the ring (the registry wakes its
-    /// receivers through its own wait lists), so no push can find one asleep.
+    /// Pushes without notifying this channel's own consumer: for front ends whose consumers
+    /// wait elsewhere (the registry wakes its receivers through its own wait lists, so the
+    /// consumer cell's fence and load would be wasted on every send).
     #[inline]
     pub(crate) fn try_push(&self, msg: T) -> Result<(), TrySendError<T>> {
         match self.ring.push(msg) {
-            Ok(asleep) => {
-                debug_assert!(!asleep, "try_push on a channel whose consumer sleeps in the ring");
-                Ok(())
-            }
-            Err(error) => Err(error.into()),
+            Ok(()) => Ok(()),
+            Err(PushError::Full(msg)) => Err(TrySendError::Full(msg)),
+            Err(PushError::Closed(msg)) => Err(TrySendError::Closed(msg)),
         }
     }
 
@@ -168,11 +157,9 @@ impl<T> Chan<T> {
     /// Closes the channel from the consumer's side: pushes fail from now on, queued messages
     /// stay; every waiting sender wakes up and gets its message back.
     pub(crate) fn close(&self) {
-        let closing = self.ring.close();
+        self.ring.close();
         self.tx.notify_all();
-        if closing.consumer_asleep {
-            self.rx.wake();
-        }
+        self.rx.notify();
     }
 
     pub(crate) fn is_closed(&self) -> bool {
@@ -200,8 +187,9 @@ impl<T> Chan<T> {
     pub(crate) fn drop_sender(&self) {
         // AcqRel: the last sender must see every other sender's pushes before closing (they
         // are ordered by the ring anyway; this keeps the count itself well-ordered).
-        if self.senders.fetch_sub(1, AcqRel) == 1 && self.ring.close().consumer_asleep {
-            self.rx.wake();
+        if self.senders.fetch_sub(1, AcqRel) == 1 {
+            self.ring.close();
+            self.rx.notify();
         }
     }
 }
@@ -227,19 +215,10 @@ impl<T> Consumer<T> {
         pop
     }
 
-    /// Registers the consumer to be woken by the next push or close. Before it sleeps, the
-    /// caller must call [`sleep`](Consumer::sleep), and pop again if that says no.
+    /// Registers the consumer to be woken by the next push or close. The caller must try to pop
+    /// again before it sleeps.
     pub(crate) fn register(&self, waiter: WaiterRef<'_>) {
         self.chan.rx.register(waiter);
-    }
-
-    /// Marks the registered consumer asleep in the ring (see `ring`): true if the next push or
-    /// close will wake it; false if a message was claimed or the channel closed since the last
-    /// pop (pop again, don't sleep).
-    #[inline]
-    pub(crate) fn sleep(&mut self) -> bool {
-        // SAFETY: as in `pop`: `Consumer` is unique and this takes `&mut self`.
-        unsafe { self.chan.ring.sleep() }
     }
 
     /// The consumer stopped waiting.
@@ -250,15 +229,6 @@ impl<T> Consumer<T> {
     /// The shared core (for closing, lengths and the like).
     pub(crate) fn chan(&self) -> &Chan<T> {
         &self.chan
-    }
-}
-
-impl<T> From<PushError<T>> for TrySendError<T> {
-    fn from(error: PushError<T>) -> Self {
-        match error {
-            PushError::Full(msg) => TrySendError::Full(msg),
-            PushError::Closed(msg) => TrySendError::Closed(msg),
-        }
     }
 }
 

@@ -234,82 +234,39 @@ impl<T> Saved<T> {
     }
 }
 
-/// What [`take`] found.
-enum Taken<T> {
-    /// An accepted message, or the end.
-    Done(Result<T, RecvError>),
-    /// Nothing acceptable, and the ring was empty at the last pop: the receiver may sleep.
-    Empty,
-    /// Nothing acceptable yet, and a producer is still writing the next slot after the spin
-    /// allowed by [`OnBusy::Spin`] (it was most likely preempted between its claim and its
-    /// write). The receiver may not sleep on it (that producer claimed before any sleep flag
-    /// of ours and will not wake us; see `ring`): it lets others run and takes again.
-    Busy,
-}
-
-/// What [`take`] does when a producer is still writing the next slot (between its claim and
-/// its write: a few instructions, unless it was preempted there).
-#[derive(Clone, Copy)]
-enum OnBusy {
-    /// Wait until it is written, spinning and then yielding the thread (a blocking receive:
-    /// yielding is how a thread gives its core to that producer).
-    Wait,
-    /// Spin this many pause rounds, then report [`Taken::Busy`] (a task: it yields to its
-    /// runtime instead of holding a worker thread).
-    Spin(u32),
-}
-
-/// The spin of a task's receive on a slot still being written, in [`Backoff::spin`] rounds
-/// (1, 2, then 4 pause hints each): about 60 pause hints, a microsecond or two. (Under loom,
-/// where a spin round is a yield, one round.)
-const TASK_BUSY_SPINS: u32 = if cfg!(all(test, tidings_loom)) { 1 } else { 16 };
-
-/// Takes the first message `filter` accepts from the save queue or the ring, without waiting
-/// (beyond a producer still writing the next slot, see [`OnBusy`]). `scanned` counts the
-/// saved messages this receive has already rejected, so each message is tested once per
-/// receive.
+/// Takes the first message `filter` accepts from the save queue or the ring, without waiting.
+/// `Ok(None)`: nothing acceptable yet. `scanned` counts the saved messages this receive has
+/// already rejected, so each message is tested once per receive.
 fn take<T, M: MessageFilter<T>>(
     rx: &mut Consumer<T>,
     saved: &mut Saved<T>,
     filter: &mut M,
     scanned: &mut usize,
-    on_busy: OnBusy,
-) -> Taken<T> {
+) -> Result<Option<T>, RecvError> {
     if M::ACCEPTS_ALL {
         if let Some(msg) = saved.pop_front() {
-            return Taken::Done(Ok(msg));
+            return Ok(Some(msg));
         }
     } else {
         while *scanned < saved.len() {
             if saved.get(*scanned).is_some_and(|msg| filter.accept(msg)) {
-                if let Some(msg) = saved.remove(*scanned) {
-                    return Taken::Done(Ok(msg));
-                }
+                return Ok(saved.remove(*scanned));
             }
             *scanned += 1;
         }
     }
-    let mut spins = 0;
-    let mut backoff = Backoff::new();
     loop {
         match rx.pop() {
             Pop::Item(msg) => {
                 if M::ACCEPTS_ALL || filter.accept(&msg) {
-                    return Taken::Done(Ok(msg));
+                    return Ok(Some(msg));
                 }
                 saved.push_back(msg);
                 *scanned += 1;
             }
-            Pop::Empty => return Taken::Empty,
-            Pop::Busy => match on_busy {
-                OnBusy::Wait => backoff.snooze(),
-                OnBusy::Spin(limit) if spins < limit => {
-                    spins += 1;
-                    backoff.spin();
-                }
-                OnBusy::Spin(_) => return Taken::Busy,
-            },
-            Pop::Closed => return Taken::Done(Err(RecvError::Closed)),
+            // Busy: the producer notifies us once its message is written.
+            Pop::Empty | Pop::Busy => return Ok(None),
+            Pop::Closed => return Err(RecvError::Closed),
         }
     }
 }
@@ -355,29 +312,16 @@ impl<T, M: MessageFilter<T>> Source<M> for &mut Mailbox<T> {
         cx: &mut Context<'_>,
     ) -> Poll<Result<T, RecvError>> {
         let Mailbox { rx, saved } = &mut **self;
-        let mut registered = false;
-        loop {
-            match take(rx, saved, matcher, scanned, OnBusy::Spin(TASK_BUSY_SPINS)) {
-                Taken::Done(result) => {
-                    if registered {
-                        rx.unregister();
-                    }
-                    return Poll::Ready(result);
-                }
-                Taken::Busy => {
-                    // Yield to the runtime (other tasks run; we are polled again soon).
-                    cx.waker().wake_by_ref();
-                    return Poll::Pending;
-                }
-                Taken::Empty => {}
+        if let Some(result) = take(rx, saved, matcher, scanned).transpose() {
+            return Poll::Ready(result);
+        }
+        rx.register(WaiterRef::Task(cx.waker()));
+        match take(rx, saved, matcher, scanned).transpose() {
+            Some(result) => {
+                rx.unregister();
+                Poll::Ready(result)
             }
-            // Register, then mark ourselves asleep in the ring; if a message was claimed in the
-            // meantime, the mark is refused: take again.
-            rx.register(WaiterRef::Task(cx.waker()));
-            registered = true;
-            if rx.sleep() {
-                return Poll::Pending;
-            }
+            None => Poll::Pending,
         }
     }
 
@@ -388,19 +332,12 @@ impl<T, M: MessageFilter<T>> Source<M> for &mut Mailbox<T> {
         scanned: &mut usize,
         deadline: Option<Instant>,
     ) -> Option<Result<T, RecvError>> {
-        let result = wait::block_until_asleep(
+        let result = wait::block_until(
             "Receive::wait (or Mailbox::recv_blocking)",
             deadline,
             &mut **self,
-            |Mailbox { rx, saved }| match take(rx, saved, matcher, scanned, OnBusy::Wait) {
-                Taken::Done(result) => Some(result),
-                Taken::Empty => None,
-                Taken::Busy => unreachable!("take waits out a busy slot for a blocking receive"),
-            },
-            |mailbox| {
-                mailbox.rx.register(WaiterRef::Thread);
-                mailbox.rx.sleep()
-            },
+            |Mailbox { rx, saved }| take(rx, saved, matcher, scanned).transpose(),
+            |mailbox| mailbox.rx.register(WaiterRef::Thread),
         );
         self.rx.unregister();
         result

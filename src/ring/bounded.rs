@@ -6,12 +6,11 @@
 //!
 //! `head` and `tail` are *positions*: `lap | index`, where `index < capacity` sits in the low
 //! bits and `lap` is a multiple of `one_lap`, a power of two above the index bits. Between them
-//! are two flags that only `tail` carries: `mark_bit`, set once the ring is closed, and
-//! `sleep_bit`, set by the consumer when it goes to sleep on the empty ring.
+//! is `mark_bit`, set in `tail` once the ring is closed; `head` never carries it.
 //!
 //! ```text
-//!   tail:  [ lap ........ | sleep | mark | index ]      one_lap = 4 * mark_bit
-//!                                                      mark_bit = (capacity + 1).next_power_of_two()
+//!   tail:  [ lap ........ | mark | index ]      one_lap = 2 * mark_bit
+//!                                               mark_bit = (capacity + 1).next_power_of_two()
 //! ```
 //!
 //! Every slot has a `stamp` that says what the slot is waiting for:
@@ -29,16 +28,10 @@
 //! side. Closing is a `fetch_or` of `mark_bit` into `tail`; since every claim is a CAS that
 //! expects the bit clear, no claim can succeed after the close, and the consumer sees every
 //! claim made before it.
-//!
-//! # Sleeping (see `ring` for the protocol)
-//!
-//! The consumer goes to sleep with a CAS of `tail` from exactly `head` (empty, open, awake) to
-//! `head | sleep_bit`. A claim's CAS always writes the bit clear, so the one claim that reads
-//! the bit set is the first after the consumer fell asleep, and its `push` says so.
 
 use std::mem::MaybeUninit;
 
-use super::{mark_asleep, Closing, Pop, PushError};
+use super::{Pop, PushError};
 use crate::backoff::Backoff;
 use crate::loom::{AtomicUsize, UnsafeCell};
 use crate::padded::{Gap, LINE_GAP, PAIR_GAP};
@@ -65,15 +58,12 @@ pub(crate) struct Bounded<T> {
     buffer: Box<[Slot<T>]>,
     one_lap: usize,
     mark_bit: usize,
-    /// Set in `tail` while the consumer sleeps on the empty ring.
-    sleep_bit: usize,
     _line: Gap<LINE_GAP>,
     /// The consumer's position. Only the consumer stores it; producers read it to tell a full
     /// ring from a stale view of `tail`.
     head: AtomicUsize,
     _pair: Gap<PAIR_GAP>,
-    /// The next position to claim, with `mark_bit` set once closed and `sleep_bit` while the
-    /// consumer sleeps.
+    /// The next position to claim, with `mark_bit` set once closed.
     tail: AtomicUsize,
 }
 
@@ -89,7 +79,7 @@ impl<T> Bounded<T> {
     pub(crate) fn new(cap: usize) -> Self {
         assert!(cap > 0, "a bounded ring needs room for at least one message");
         let mark_bit = (cap + 1).next_power_of_two();
-        let one_lap = mark_bit.checked_mul(4).expect("capacity too large");
+        let one_lap = mark_bit.checked_mul(2).expect("capacity too large");
         let buffer = (0..cap)
             .map(|i| Slot {
                 stamp: AtomicUsize::new(i),
@@ -100,7 +90,6 @@ impl<T> Bounded<T> {
             buffer,
             one_lap,
             mark_bit,
-            sleep_bit: mark_bit << 1,
             _line: Gap::new(),
             head: AtomicUsize::new(0),
             _pair: Gap::new(),
@@ -125,13 +114,7 @@ impl<T> Bounded<T> {
     }
 
     /// Pushes `value`, or gives it back if the ring is full or closed. Lock-free.
-    ///
-    /// `Ok(true)`: the consumer had gone to sleep on the empty ring (see [`sleep`]), and this
-    /// push is the one that must wake it.
-    ///
-    /// [`sleep`]: Bounded::sleep
-    #[inline]
-    pub(crate) fn push(&self, value: T) -> Result<bool, PushError<T>> {
+    pub(crate) fn push(&self, value: T) -> Result<(), PushError<T>> {
         let mut backoff = Backoff::new();
         // Relaxed: the value is only a guess that the CAS below checks; the slot's stamp (read
         // with Acquire) is what orders our write after the consumer's read of the last lap.
@@ -140,39 +123,35 @@ impl<T> Bounded<T> {
             if tail & self.mark_bit != 0 {
                 return Err(PushError::Closed(value));
             }
-            // The position, without the consumer's sleep flag.
-            let pos = tail & !self.sleep_bit;
-            let slot = &self.buffer[pos & (self.mark_bit - 1)];
+            let slot = &self.buffer[tail & (self.mark_bit - 1)];
             // Acquire: pairs with the consumer's Release store of this stamp, so its read of the
             // previous lap's message happens before our write below.
             let stamp = slot.stamp.load(Acquire);
-            if stamp == pos {
-                // The slot is free for this lap: try to claim it. The new `tail` has the sleep
-                // flag clear, whatever the old one had.
-                let new_tail = self.next_position(pos);
-                // Success Acquire: if we clear the sleep flag, the consumer's Release CAS that
-                // set it happens before our wake-up, with the waiter it registered before.
-                // Failure Relaxed: the value is only a new guess. Data is published through the
-                // stamp. Expecting `tail` without the mark bit makes the claim fail once closed.
-                match self.tail.compare_exchange_weak(tail, new_tail, Acquire, Relaxed) {
+            if stamp == tail {
+                // The slot is free for this lap: try to claim it.
+                let new_tail = self.next_position(tail);
+                // Relaxed is enough on both sides: the CAS only decides which producer owns the
+                // slot; data is published through the stamp. Expecting `tail` without the mark
+                // bit makes the claim fail once the ring is closed.
+                match self.tail.compare_exchange_weak(tail, new_tail, Relaxed, Relaxed) {
                     Ok(_) => {
-                        // SAFETY: our CAS claimed position `pos`, and the stamp said the slot is
-                        // empty for it; nobody else touches the slot until we publish it.
+                        // SAFETY: our CAS claimed position `tail`, and the stamp said the slot
+                        // is empty for it; nobody else touches the slot until we publish it.
                         slot.value.with_mut(|ptr| unsafe { ptr.write(MaybeUninit::new(value)) });
                         // Release: makes the write above visible to the consumer's Acquire load.
-                        slot.stamp.store(pos + 1, Release);
-                        return Ok(tail & self.sleep_bit != 0);
+                        slot.stamp.store(tail + 1, Release);
+                        return Ok(());
                     }
                     Err(current) => {
                         tail = current;
                         backoff.spin();
                     }
                 }
-            } else if stamp.wrapping_add(self.one_lap) == pos + 1 {
+            } else if stamp.wrapping_add(self.one_lap) == tail + 1 {
                 // The slot still holds the previous lap's message: full, unless our `tail` is
                 // stale. Acquire on `head` pairs with the consumer's Release store.
                 let head = self.head.load(Acquire);
-                if head.wrapping_add(self.one_lap) == pos {
+                if head.wrapping_add(self.one_lap) == tail {
                     return Err(PushError::Full(value));
                 }
                 backoff.spin();
@@ -217,7 +196,7 @@ impl<T> Bounded<T> {
         // Acquire: pairs with the Release half of `close`; the claim CASes are ordered with this
         // load by the modification order of `tail` alone (a claim of `head` moves `tail` past it).
         let tail = self.tail.load(Acquire);
-        if tail & !(self.mark_bit | self.sleep_bit) == head {
+        if tail & !self.mark_bit == head {
             if tail & self.mark_bit != 0 {
                 Pop::Closed
             } else {
@@ -228,30 +207,12 @@ impl<T> Bounded<T> {
         }
     }
 
-    /// The consumer goes to sleep if the ring is empty and open: true if it is now marked
-    /// asleep (also if it already was), so that the next push or close reports it; false if a
-    /// position has been claimed or the ring closed since `head` (pop again).
-    ///
-    /// # Safety
-    ///
-    /// Only the consumer may call it (it reads `head` as its own), with the ordering that
-    /// [`pop`](Bounded::pop) requires.
-    pub(crate) unsafe fn sleep(&self) -> bool {
-        // Relaxed: only the consumer stores `head`.
-        let head = self.head.load(Relaxed);
-        mark_asleep(&self.tail, head, head | self.sleep_bit)
-    }
-
-    /// Closes the ring: every later push fails with `Closed`.
-    pub(crate) fn close(&self) -> Closing {
+    /// Closes the ring: every later push fails with `Closed`. Returns true if this call closed
+    /// it (false if it was closed already).
+    pub(crate) fn close(&self) -> bool {
         // AcqRel: the release half lets the consumer that sees the mark see what we did before;
-        // the acquire half makes the waiter of a sleeping consumer visible to us. The mark
-        // cannot get lost because every claim is a CAS that expects it clear.
-        let old = self.tail.fetch_or(self.mark_bit, AcqRel);
-        Closing {
-            first: old & self.mark_bit == 0,
-            consumer_asleep: old & (self.mark_bit | self.sleep_bit) == self.sleep_bit,
-        }
+        // the mark cannot get lost because every claim is a CAS that expects it clear.
+        self.tail.fetch_or(self.mark_bit, AcqRel) & self.mark_bit == 0
     }
 
     pub(crate) fn is_closed(&self) -> bool {
@@ -266,12 +227,12 @@ impl<T> Bounded<T> {
             let tail = self.tail.load(SeqCst);
             let head = self.head.load(SeqCst);
             if self.tail.load(SeqCst) == tail {
-                return self.distance(head, tail & !(self.mark_bit | self.sleep_bit));
+                return self.distance(head, tail & !self.mark_bit);
             }
         }
     }
 
-    /// The number of messages between the positions `head` and `tail` (`tail` without flags).
+    /// The number of messages between the positions `head` and `tail` (`tail` without mark).
     fn distance(&self, head: usize, tail: usize) -> usize {
         let hix = head & (self.mark_bit - 1);
         let tix = tail & (self.mark_bit - 1);
@@ -306,7 +267,7 @@ impl<T> Drop for Bounded<T> {
     fn drop(&mut self) {
         // `&mut self`: no producer or consumer is left, Relaxed loads see the final values.
         let head = self.head.load(Relaxed);
-        let tail = self.tail.load(Relaxed) & !(self.mark_bit | self.sleep_bit);
+        let tail = self.tail.load(Relaxed) & !self.mark_bit;
         let hix = head & (self.mark_bit - 1);
         for i in 0..self.distance(head, tail) {
             let index = if hix + i < self.capacity() { hix + i } else { hix + i - self.capacity() };

@@ -17,12 +17,6 @@ fn pop_settled<T>(ring: &Ring<T>) -> Pop<T> {
 mod unit {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-
-    /// Marks the test's consumer asleep.
-    fn sleep<T>(ring: &Ring<T>) -> bool {
-        // SAFETY: each test has exactly one consumer thread.
-        unsafe { ring.sleep() }
-    }
     use std::sync::Arc;
 
     const STRESS: usize = if cfg!(miri) { 200 } else { 100_000 };
@@ -121,65 +115,14 @@ mod unit {
         assert_eq!(ring.len(), 50);
     }
 
-    /// The sleep flag is set only on an empty, open ring; exactly the next push (or a close)
-    /// reports it; marking an asleep ring again keeps it asleep.
-    #[test]
-    fn the_sleep_flag_is_reported_by_the_next_push_only() {
-        for ring in both(4) {
-            assert!(sleep(&ring), "an empty ring lets the consumer sleep");
-            assert!(sleep(&ring), "asleep already: still asleep");
-            assert_eq!(ring.len(), 0, "the flag is not a message");
-            assert_eq!(ring.push(1), Ok(true), "the first push after it wakes the consumer");
-            assert_eq!(ring.push(2), Ok(false));
-            assert!(!sleep(&ring), "not empty");
-            assert_eq!(pop_settled(&ring), Pop::Item(1));
-            assert!(!sleep(&ring), "still not empty");
-            assert_eq!(pop_settled(&ring), Pop::Item(2));
-            assert_eq!(ring.push(3), Ok(false), "nobody asleep");
-            assert_eq!(pop_settled(&ring), Pop::Item(3));
-            assert!(sleep(&ring));
-            assert_eq!(ring.close(), Closing { first: true, consumer_asleep: true });
-            assert!(!sleep(&ring), "a closed ring never lets the consumer sleep");
-            assert_eq!(pop_settled(&ring), Pop::Closed);
-            assert_eq!(ring.close(), Closing { first: false, consumer_asleep: false });
-            assert!(ring.is_closed());
-        }
-    }
-
-    /// Sleeping on every message across many laps (bounded) and blocks (unbounded): positions,
-    /// order, length and the full check are not disturbed by the flag; a flag left set (a
-    /// consumer that stopped waiting) is harmless, also when the ring is dropped.
-    #[test]
-    fn sleeping_on_every_message_keeps_positions() {
-        let drops = Arc::new(AtomicUsize::new(0));
-        for ring in [Ring::bounded(3), Ring::unbounded()] {
-            for i in 0..200 {
-                assert!(sleep(&ring));
-                assert!(ring.push(Counted(drops.clone())).is_ok_and(|asleep| asleep), "{i}");
-                assert_eq!(ring.len(), 1);
-                assert!(matches!(pop_settled(&ring), Pop::Item(_)));
-            }
-            if ring.capacity().is_some() {
-                for _ in 0..3 {
-                    assert_eq!(ring.push(Counted(drops.clone())).map_err(|_| ()), Ok(false));
-                }
-                assert!(!sleep(&ring), "full is not empty");
-                assert!(matches!(ring.push(Counted(drops.clone())), Err(PushError::Full(_))));
-                while let Pop::Item(_) = pop_settled(&ring) {}
-            }
-            assert!(sleep(&ring), "left asleep when dropped");
-        }
-        assert_eq!(drops.load(SeqCst), 2 * 200 + 4);
-    }
-
     #[test]
     fn close_rejects_pushes_and_keeps_queued_messages() {
         for ring in both(4) {
             ring.push(1).unwrap();
             ring.push(2).unwrap();
             assert!(!ring.is_closed());
-            assert!(ring.close().first);
-            assert!(!ring.close().first, "second close reports it was closed already");
+            assert!(ring.close());
+            assert!(!ring.close(), "second close reports it was closed already");
             assert!(ring.is_closed());
             assert_eq!(ring.push(3), Err(PushError::Closed(3)));
             assert_eq!(ring.len(), 2);
@@ -320,7 +263,7 @@ mod unit {
                         let mut returned = 0;
                         for _ in 0..STRESS / 10 {
                             match ring.push(Counted(drops.clone())) {
-                                Ok(_) => {
+                                Ok(()) => {
                                     accepted.fetch_add(1, SeqCst);
                                 }
                                 Err(PushError::Full(_)) => {

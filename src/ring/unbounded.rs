@@ -4,9 +4,7 @@
 //! # Positions
 //!
 //! `head` and `tail` count positions in steps of `1 << SHIFT`; bit 0 of `tail` is `MARK`, set
-//! once the ring is closed, and bit 1 is `SLEEP`, set while the consumer sleeps on the empty
-//! ring (see `ring` for the protocol: the consumer sets it with a CAS from exactly `head`, and
-//! the first claim after that clears it and reports it). Each block covers `LAP` positions, but holds only `BLOCK_CAP =
+//! once the ring is closed. Each block covers `LAP` positions, but holds only `BLOCK_CAP =
 //! LAP - 1` slots: the last position of a lap is never a slot. `tail` stands on it while the
 //! producer that claimed the block's last slot installs the next block, which tells the other
 //! producers to wait a moment instead of writing past the end (the scheme of crossbeam's list
@@ -24,7 +22,7 @@ use std::alloc::{self, Layout};
 use std::mem::MaybeUninit;
 use std::ptr;
 
-use super::{mark_asleep, Closing, Pop, PushError};
+use super::{Pop, PushError};
 use crate::backoff::Backoff;
 use crate::loom::{AtomicPtr, AtomicUsize, UnsafeCell};
 use crate::padded::{Gap, LINE_GAP, PAIR_GAP};
@@ -32,10 +30,8 @@ use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release, SeqCst};
 
 /// Bit 0 of `tail`: the ring is closed.
 const MARK: usize = 1;
-/// Bit 1 of `tail`: the consumer sleeps on the empty ring.
-const SLEEP: usize = 2;
-/// Positions are counted above the two flags.
-const SHIFT: usize = 2;
+/// Positions are counted above the mark bit.
+const SHIFT: usize = 1;
 /// Positions per block (a power of two, so `% LAP` is a mask).
 #[cfg(not(all(test, tidings_loom)))]
 const LAP: usize = 32;
@@ -172,13 +168,7 @@ impl<T> Unbounded<T> {
     }
 
     /// Pushes `value`, or gives it back if the ring is closed. Lock-free; never full.
-    ///
-    /// `Ok(true)`: the consumer had gone to sleep on the empty ring (see [`sleep`]), and this
-    /// push is the one that must wake it.
-    ///
-    /// [`sleep`]: Unbounded::sleep
-    #[inline]
-    pub(crate) fn push(&self, value: T) -> Result<bool, PushError<T>> {
+    pub(crate) fn push(&self, value: T) -> Result<(), PushError<T>> {
         let mut backoff = Backoff::new();
         // Acquire on both: pairs with the installer's Release stores, so a block pointer we read
         // is fully initialised (and matches the index, or our CAS below fails).
@@ -222,12 +212,9 @@ impl<T> Unbounded<T> {
                 }
             }
 
-            // The next position, with the sleep flag clear whatever it was.
-            let new_tail = (tail & !SLEEP) + (1 << SHIFT);
-            // Not needed for data (the WRITTEN bit publishes it), but: the failure value must be
-            // at least as fresh as the block pointer we reload after it (Acquire), and a claim
-            // that clears the sleep flag must see the waiter the consumer registered before its
-            // Release CAS that set it (Acquire on success).
+            let new_tail = tail + (1 << SHIFT);
+            // SeqCst/Acquire are not needed for data (the WRITTEN bit publishes it), but the
+            // failure value must be at least as fresh as the block pointer we reload after it.
             match self.tail.index.compare_exchange_weak(tail, new_tail, AcqRel, Acquire) {
                 Ok(_) => {
                     if offset + 1 == BLOCK_CAP {
@@ -248,7 +235,7 @@ impl<T> Unbounded<T> {
                     slot.value.with_mut(|ptr| unsafe { ptr.write(MaybeUninit::new(value)) });
                     // Release: publishes the message to the consumer's Acquire load.
                     slot.state.store(WRITTEN, Release);
-                    break Ok(tail & SLEEP != 0);
+                    break Ok(());
                 }
                 Err(current) => {
                     tail = current;
@@ -325,25 +312,10 @@ impl<T> Unbounded<T> {
         }
     }
 
-    /// The consumer goes to sleep if the ring is empty and open: true if it is now marked
-    /// asleep (also if it already was), so that the next push or close reports it; false if a
-    /// slot has been claimed or the ring closed since `head` (pop again).
-    ///
-    /// # Safety
-    ///
-    /// Only the consumer may call it, with the ordering that [`pop`](Unbounded::pop) requires.
-    pub(crate) unsafe fn sleep(&self) -> bool {
-        // Relaxed: only the consumer stores `head.index`; it never carries flags, and never
-        // stands on a block's marker position, where `tail` waits while a block is installed.
-        let head = self.head.index.load(Relaxed);
-        mark_asleep(&self.tail.index, head, head | SLEEP)
-    }
-
-    /// Closes the ring.
-    pub(crate) fn close(&self) -> Closing {
+    /// Closes the ring; returns true if this call closed it.
+    pub(crate) fn close(&self) -> bool {
         // AcqRel: see `Bounded::close`; every claim is a CAS expecting MARK clear.
-        let old = self.tail.index.fetch_or(MARK, AcqRel);
-        Closing { first: old & MARK == 0, consumer_asleep: old & (MARK | SLEEP) == SLEEP }
+        self.tail.index.fetch_or(MARK, AcqRel) & MARK == 0
     }
 
     pub(crate) fn is_closed(&self) -> bool {

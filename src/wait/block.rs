@@ -66,27 +66,8 @@ pub(crate) fn block_until<S, R>(
     what: &'static str,
     deadline: Option<Instant>,
     state: &mut S,
-    attempt: impl FnMut(&mut S) -> Option<R>,
-    mut register: impl FnMut(&mut S),
-) -> Option<R> {
-    block_until_asleep(what, deadline, state, attempt, |state| {
-        register(state);
-        true
-    })
-}
-
-/// [`block_until`] for a waiter whose registration can fail to stick: `register` returns
-/// false when it found that the attempt may now succeed and the thread must not park (the
-/// mailbox's consumer, whose sleep flag is refused once a message is claimed; see `ring`).
-/// Then the attempt runs again, and so does `register` if it still fails.
-#[track_caller]
-#[inline]
-pub(crate) fn block_until_asleep<S, R>(
-    what: &'static str,
-    deadline: Option<Instant>,
-    state: &mut S,
     mut attempt: impl FnMut(&mut S) -> Option<R>,
-    register: impl FnMut(&mut S) -> bool,
+    register: impl FnMut(&mut S),
 ) -> Option<R> {
     // Fast path, inlined into the caller: most calls find what they wait for at once.
     if let Some(done) = attempt(state) {
@@ -102,7 +83,7 @@ fn block_until_slow<S, R>(
     deadline: Option<Instant>,
     state: &mut S,
     mut attempt: impl FnMut(&mut S) -> Option<R>,
-    mut register: impl FnMut(&mut S) -> bool,
+    mut register: impl FnMut(&mut S),
 ) -> Option<R> {
     if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
         return None;
@@ -125,10 +106,7 @@ fn block_until_slow<S, R>(
             assert_blocking_allowed(what);
             checked = true;
         }
-        if !register(state) {
-            // Not asleep: something may have come in while we registered. Try again at once.
-            continue;
-        }
+        register(state);
         // Spin a little more while registered: a notification that comes now finds us awake,
         // which costs the notifier an atomic swap in `unpark` instead of a futex wake.
         let mut registered = Backoff::new();

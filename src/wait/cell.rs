@@ -5,7 +5,7 @@
 //! taking (any producer) never touch the slot at the same time:
 //!
 //! ```text
-//!   EMPTY ──register──▶ REGISTERING ──▶ WAITING ───wake───▶ TAKING ──▶ EMPTY
+//!   EMPTY ──register──▶ REGISTERING ──▶ WAITING ──notify──▶ TAKING ──▶ EMPTY
 //!     ▲                                    │
 //!     └──────────── unregister ────────────┘  (via REGISTERING)
 //! ```
@@ -13,18 +13,12 @@
 //! Both busy states last a few instructions (moving an `Option<Waiter>` in or out; wakers are
 //! woken and dropped after the slot is released), so the rare party that finds the other one
 //! busy just spins.
-//!
-//! The cell only hands the waiter over; *whether* to wake is decided elsewhere, by the ring's
-//! sleep flag (see `ring`): the consumer registers here and then marks itself asleep in the
-//! ring with a Release CAS; the producer (or closer) whose read-modify-write of the ring finds
-//! it asleep calls [`WaitCell::wake`]. That handshake orders the registration before the wake,
-//! so the cell needs no fence of its own.
 
-use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
+use std::sync::atomic::Ordering::{Acquire, Relaxed, Release, SeqCst};
 
 use super::{Waiter, WaiterRef};
 use crate::backoff::Backoff;
-use crate::loom::{AtomicUsize, UnsafeCell};
+use crate::loom::{fence, AtomicUsize, UnsafeCell};
 
 /// No waiter in the slot (or a stale one nobody needs: see `unregister`).
 const EMPTY: usize = 0;
@@ -37,8 +31,8 @@ const TAKING: usize = 3;
 
 /// Holds at most one waiter: the mailbox's consumer, a task or a thread.
 ///
-/// Only a producer or closer that found the consumer asleep in the ring calls
-/// [`wake`](WaitCell::wake); every other push leaves the cell alone.
+/// Producers call [`notify`](WaitCell::notify) after every push; while the consumer is busy
+/// (not registered) that costs a fence and a load.
 pub(crate) struct WaitCell {
     state: AtomicUsize,
     /// The waiter. Touched only by the party that moved `state` to `REGISTERING` (the
@@ -90,9 +84,8 @@ impl WaitCell {
         }
     }
 
-    /// Registers the consumer. Before it sleeps, the caller must mark itself asleep in the ring
-    /// (a Release read-modify-write that the waking side reads with Acquire), and pop again if
-    /// that fails (see `ring`).
+    /// Registers the consumer. The caller must try its operation again afterwards, before it
+    /// sleeps (see the module docs of `wait`).
     pub(crate) fn register(&self, waiter: WaiterRef<'_>) {
         self.acquire_slot(false);
         // SAFETY: `state` is REGISTERING, which we set: the slot is ours until we store below.
@@ -105,6 +98,9 @@ impl WaitCell {
         // Release: hands the slot (with our waiter) to the notifier that takes it (Acquire).
         self.state.store(WAITING, Release);
         drop(stale);
+        // SeqCst: pairs with the fence in `notify`: either the notifier sees WAITING, or our
+        // retry sees the notifier's change.
+        fence(SeqCst);
     }
 
     /// The consumer no longer waits (it found a message, timed out, or was dropped).
@@ -129,13 +125,21 @@ impl WaitCell {
         drop(old);
     }
 
-    /// Wakes the registered consumer, if it still waits. Called, after the change the consumer
-    /// should see, by whoever found it asleep in the ring.
+    /// Wakes the consumer if it is registered. Call after the change it should see.
+    #[inline]
+    pub(crate) fn notify(&self) {
+        // SeqCst: pairs with the fence in `register`.
+        fence(SeqCst);
+        if self.state.load(Relaxed) == WAITING {
+            self.notify_slow();
+        }
+    }
+
     #[cold]
-    pub(crate) fn wake(&self) {
+    fn notify_slow(&self) {
         // Acquire: pairs with `register`'s Release store, so the waiter in the slot is visible.
-        // If the CAS fails, the consumer stopped waiting (it unregistered, or is registering
-        // again and will mark itself asleep afterwards): nothing to do.
+        // If the CAS fails, another notifier took the waiter, or the consumer is (un)registering
+        // and will try again after its own fence: nothing to do either way.
         if self.state.compare_exchange(WAITING, TAKING, Acquire, Relaxed).is_err() {
             return;
         }

@@ -17,14 +17,8 @@
 //! try sees the change, or the notifier sees the registration. No lost wake-ups, and a notifier
 //! that finds nobody registered pays one fence and one load, never a lock.
 //!
-//! The queue's lock is only taken by waiters and by notifiers that found a waiter.
-//!
-//! The mailbox's consumer does better than the rule, because the ring can tell it: after
-//! registering in its [`WaitCell`] it marks itself asleep *in the ring* with a CAS that fails
-//! if anything was claimed since its last pop, and the one push or close that finds the mark
-//! wakes it (see `ring`). So producers pay no fence and no load at all for the consumer. The
-//! cell itself is lock-free (its one `UnsafeCell` is guarded by a small state machine, see
-//! `cell`).
+//! The queue's lock is only taken by waiters and by notifiers that found a waiter; the cell is
+//! lock-free (its one `UnsafeCell` is guarded by a small state machine, see `cell`).
 
 mod block;
 mod cell;
@@ -37,9 +31,7 @@ use std::task::Waker;
 
 use crate::loom::thread::{self, Thread};
 
-pub(crate) use block::{
-    assert_blocking_allowed, block_until, block_until_asleep, blocking_allowed,
-};
+pub(crate) use block::{assert_blocking_allowed, block_until, blocking_allowed};
 pub(crate) use cell::WaitCell;
 pub(crate) use queue::{Registration, WaitQueue};
 

@@ -5,7 +5,7 @@ use super::*;
 #[cfg(not(all(test, tidings_loom)))]
 mod unit {
     use super::*;
-    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
     use std::sync::Arc;
     use std::task::Wake;
     use std::time::{Duration, Instant};
@@ -23,19 +23,14 @@ mod unit {
         (count.clone(), Waker::from(count))
     }
 
-    /// A stand-in for the ring's sleep flag (see `cell_unparks_a_registered_thread`).
-    const AWAKE: usize = 0;
-    const ASLEEP: usize = 1;
-    const READY: usize = 2;
-
     #[test]
     fn cell_wakes_a_registered_task_once() {
         let cell = WaitCell::new();
         let (count, waker) = counting_waker();
-        cell.wake();
+        cell.notify();
         cell.register(WaiterRef::Task(&waker));
-        cell.wake();
-        cell.wake();
+        cell.notify();
+        cell.notify();
         assert_eq!(count.0.load(SeqCst), 1, "a registration is consumed by the wake");
     }
 
@@ -45,7 +40,7 @@ mod unit {
         let (count, waker) = counting_waker();
         cell.register(WaiterRef::Task(&waker));
         cell.unregister();
-        cell.wake();
+        cell.notify();
         assert_eq!(count.0.load(SeqCst), 0);
     }
 
@@ -56,35 +51,31 @@ mod unit {
         let (new_count, new) = counting_waker();
         cell.register(WaiterRef::Task(&old));
         cell.register(WaiterRef::Task(&new));
-        cell.wake();
+        cell.notify();
         assert_eq!((old_count.0.load(SeqCst), new_count.0.load(SeqCst)), (0, 1));
     }
 
-    /// The handshake the ring does with its sleep flag (`ring`), on a plain atomic: the waiter
-    /// registers, then marks itself asleep with a CAS that fails once the change is made; the
-    /// side that makes the change with a swap wakes it only if it found the mark.
     #[test]
     fn cell_unparks_a_registered_thread() {
         let cell = Arc::new(WaitCell::new());
-        let flag = Arc::new(AtomicUsize::new(AWAKE));
+        let ready = Arc::new(AtomicBool::new(false));
         let waiter = {
-            let (cell, flag) = (cell.clone(), flag.clone());
+            let (cell, ready) = (cell.clone(), ready.clone());
             std::thread::spawn(move || loop {
+                if ready.load(SeqCst) {
+                    return;
+                }
                 cell.register(WaiterRef::Thread);
-                if flag.compare_exchange(AWAKE, ASLEEP, SeqCst, SeqCst) == Err(READY) {
+                if ready.load(SeqCst) {
                     cell.unregister();
                     return;
                 }
                 std::thread::park();
-                if flag.load(SeqCst) == READY {
-                    return;
-                }
             })
         };
         std::thread::sleep(Duration::from_millis(10));
-        if flag.swap(READY, SeqCst) == ASLEEP {
-            cell.wake();
-        }
+        ready.store(true, SeqCst);
+        cell.notify();
         waiter.join().unwrap();
     }
 
@@ -220,7 +211,7 @@ mod unit {
             std::thread::spawn(move || {
                 std::thread::sleep(Duration::from_millis(20));
                 value.store(7, SeqCst);
-                cell.wake();
+                cell.notify();
             })
         };
         let got = block_until(
@@ -285,40 +276,29 @@ mod unit {
 #[cfg(all(test, tidings_loom))]
 mod models {
     use super::*;
-    use crate::loom::{thread, Arc, AtomicUsize};
+    use crate::loom::{thread, Arc, AtomicBool, AtomicUsize};
     use std::sync::atomic::Ordering::SeqCst;
 
-    /// The cell in the handshake the ring does with its sleep flag (`ring`), on a plain
-    /// atomic: the waiter registers, then marks itself asleep with a Release CAS that fails once
-    /// the change is made; the changer's AcqRel swap wakes it only if it found the mark. The
-    /// change is never missed (loom reports a deadlock otherwise), with no fence anywhere.
+    /// A change made concurrently with a registration is never missed: the waiter either sees
+    /// it on its second try or is woken (loom reports a deadlock otherwise).
     #[test]
     fn wake_vs_register() {
-        use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release};
-        const AWAKE: usize = 0;
-        const ASLEEP: usize = 1;
-        const READY: usize = 2;
-
         loom::model(|| {
             let cell = Arc::new(WaitCell::new());
-            let flag = Arc::new(AtomicUsize::new(AWAKE));
+            let ready = Arc::new(AtomicBool::new(false));
             let notifier = {
-                let (cell, flag) = (cell.clone(), flag.clone());
+                let (cell, ready) = (cell.clone(), ready.clone());
                 thread::spawn(move || {
-                    if flag.swap(READY, AcqRel) == ASLEEP {
-                        cell.wake();
-                    }
+                    ready.store(true, std::sync::atomic::Ordering::Relaxed);
+                    cell.notify();
                 })
             };
-            let seen = block_until_asleep(
+            let seen = block_until(
                 "model",
                 None,
                 &mut (),
-                |_| (flag.load(Acquire) == READY).then_some(()),
-                |_| {
-                    cell.register(WaiterRef::Thread);
-                    flag.compare_exchange(AWAKE, ASLEEP, Release, Relaxed).is_ok()
-                },
+                |_| ready.load(std::sync::atomic::Ordering::Relaxed).then_some(()),
+                |_| cell.register(WaiterRef::Thread),
             );
             cell.unregister();
             assert_eq!(seen, Some(()));
