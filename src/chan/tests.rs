@@ -23,6 +23,118 @@ mod models {
         });
     }
 
+    /// Polls `fut` on this thread, parking between polls until its waker unparks us.
+    fn block_on<F: std::future::Future>(fut: F) -> F::Output {
+        use std::task::{Context, Poll, Wake, Waker};
+
+        struct Unpark(thread::Thread);
+        impl Wake for Unpark {
+            fn wake(self: std::sync::Arc<Self>) {
+                self.0.unpark();
+            }
+        }
+        let waker = Waker::from(std::sync::Arc::new(Unpark(thread::current())));
+        let mut cx = Context::from_waker(&waker);
+        let mut fut = std::pin::pin!(fut);
+        loop {
+            if let Poll::Ready(out) = fut.as_mut().poll(&mut cx) {
+                return out;
+            }
+            thread::park();
+        }
+    }
+
+    /// Two producers race a receiver that goes to sleep (bounded and unbounded): no interleaving
+    /// leaves it asleep next to a message (loom reports a deadlock otherwise).
+    #[test]
+    fn two_producers_vs_a_sleeping_receiver() {
+        for cap in [Some(2), None] {
+            loom::model(move || {
+                let (tx, mut mailbox) = match cap {
+                    Some(cap) => bounded(cap),
+                    None => unbounded(),
+                };
+                let producers: Vec<_> = (1..=2)
+                    .map(|n| {
+                        let tx = tx.clone();
+                        thread::spawn(move || tx.try_send(n).unwrap())
+                    })
+                    .collect();
+                drop(tx);
+                let mut got =
+                    vec![mailbox.recv_blocking().unwrap(), mailbox.recv_blocking().unwrap()];
+                got.sort();
+                assert_eq!(got, [1, 2]);
+                assert_eq!(mailbox.recv_blocking(), Err(RecvError::Closed));
+                for p in producers {
+                    p.join().unwrap();
+                }
+            });
+        }
+    }
+
+    /// A task receiver registered between polls: a push wakes its waker, and the next poll gets
+    /// the message (`block_on` parks until woken).
+    #[test]
+    fn async_receiver_vs_send() {
+        loom::model(|| {
+            let (tx, mut mailbox) = unbounded();
+            let producer = thread::spawn(move || {
+                tx.try_send(1).unwrap();
+                tx.try_send(2).unwrap();
+            });
+            block_on(async {
+                assert_eq!(mailbox.recv().await, Ok(1));
+                assert_eq!(mailbox.recv().await, Ok(2));
+                assert_eq!(mailbox.recv().await, Err(RecvError::Closed));
+            });
+            producer.join().unwrap();
+        });
+    }
+
+    /// A selective receive that rejects a message which arrived while it registered still goes
+    /// to sleep properly before the one it waits for.
+    #[test]
+    fn selective_receive_sleeps_again_after_a_rejected_message() {
+        loom::model(|| {
+            let (tx, mut mailbox) = unbounded();
+            let tx2 = tx.clone();
+            // Two producers, so that the one with the wanted message can come in late.
+            let first = thread::spawn(move || tx.try_send(1).unwrap());
+            let second = thread::spawn(move || tx2.try_send(2).unwrap());
+            assert_eq!(mailbox.recv().matching(|n| *n == 2).wait(), Ok(2));
+            assert_eq!(mailbox.recv_blocking(), Ok(1));
+            first.join().unwrap();
+            second.join().unwrap();
+        });
+    }
+
+    /// A receive that registered and gave up (its future dropped) leaves nothing behind that
+    /// could swallow a wake-up: the next receive, by another waiter, is woken by the next push.
+    #[test]
+    fn a_receive_that_gave_up_swallows_no_wake_up() {
+        use std::future::{Future, IntoFuture};
+        use std::pin::pin;
+        use std::task::{Context, Poll};
+
+        loom::model(|| {
+            let (tx, mut mailbox) = unbounded();
+            {
+                let waker = futures::task::noop_waker();
+                let mut cx = Context::from_waker(&waker);
+                let mut recv = pin!(mailbox.recv().into_future());
+                assert!(matches!(recv.as_mut().poll(&mut cx), Poll::Pending));
+            }
+            let producer = thread::spawn(move || {
+                tx.try_send(1).unwrap();
+                tx.try_send(2).unwrap();
+            });
+            assert_eq!(mailbox.recv_blocking(), Ok(1));
+            assert_eq!(mailbox.recv_blocking(), Ok(2));
+            producer.join().unwrap();
+        });
+    }
+
     /// A sender blocked on a full mailbox is woken by the pop that makes room.
     #[test]
     fn full_mailbox_sender_waits_for_room() {
