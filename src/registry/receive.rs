@@ -132,9 +132,15 @@ impl<T> Target<T> {
         let cached = cache::with_queue(shared, tag.as_bytes(), |cached| {
             cached.map(|(queue, epoch)| (Target::Queue(queue.clone()), epoch))
         });
-        if let Some(resolved) = cached {
-            return resolved;
-        }
+        cached.unwrap_or_else(|| Target::resolve_in_table(shared, tag))
+    }
+
+    /// A single tag's target and epoch from the table (for a tag this thread's cache does not
+    /// have), remembered in the cache.
+    fn resolve_in_table(shared: &Shared<T>, tag: &str) -> (Self, u64)
+    where
+        T: 'static,
+    {
         let (target, epoch) = {
             let table = shared.read();
             // Read under a table lock: `set_tags` changes both under every copy's write lock.
@@ -429,7 +435,8 @@ fn first_attempt<T: 'static, M: TagFilter<T>>(
         Some(Ok(taken)) => Ok(taken),
         Some(Err((queue, epoch))) => Err((Target::Queue(queue), epoch, scan, true)),
         None => {
-            let (target, epoch) = Target::resolve_one(shared, tag.as_str());
+            // The cache was just asked: go to the table directly.
+            let (target, epoch) = Target::resolve_in_table(shared, tag.as_str());
             Err((target, epoch, scan, false))
         }
     }
