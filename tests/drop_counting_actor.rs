@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use counted::{Counted, Tracker};
 use tidings::actor::{
-    spawn, spawn_process, Actor, AskError, Bridge, Context, Handler, Router, StopReason,
+    spawn, spawn_process, Actor, Addr, AskError, Bridge, Context, Handler, Router, StopReason,
 };
 use tokio::sync::oneshot;
 
@@ -81,9 +81,19 @@ fn keeper() -> (Keeper, Arc<Mutex<Vec<u32>>>) {
     (Keeper { handled: handled.clone() }, handled)
 }
 
+/// A spawned keeper held in a `Gate` (its first message) until `open` is sent: what is told
+/// to it meanwhile stays queued.
+fn gated_keeper() -> (Addr<Keeper>, Arc<Mutex<Vec<u32>>>, oneshot::Sender<()>) {
+    let (actor, handled) = keeper();
+    let addr = spawn(actor);
+    let (open, gate) = oneshot::channel();
+    addr.tell(Gate(gate)).unwrap();
+    (addr, handled, open)
+}
+
 /// Waits until exactly `n` messages are queued for the actor (not yet taken by it): after a
 /// `Gate`, 0 says the actor is held in it; then the count says which sends arrived.
-async fn until_queued<A: Actor>(addr: &tidings::actor::Addr<A>, n: usize) {
+async fn until_queued<A: Actor>(addr: &Addr<A>, n: usize) {
     tokio::time::timeout(LONG, async {
         while addr.queued() != n {
             tokio::time::sleep(Duration::from_millis(1)).await;
@@ -96,10 +106,7 @@ async fn until_queued<A: Actor>(addr: &tidings::actor::Addr<A>, n: usize) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn messages_queued_before_a_stop_are_handled_and_later_ones_come_back() {
     let t = Tracker::new();
-    let (actor, handled) = keeper();
-    let addr = spawn(actor);
-    let (open, gate) = oneshot::channel();
-    addr.tell(Gate(gate)).unwrap();
+    let (addr, handled, open) = gated_keeper();
     until_queued(&addr, 0).await;
     for _ in 0..10 {
         addr.tell(t.make()).unwrap(); // 0..10
@@ -142,10 +149,7 @@ async fn messages_queued_before_a_stop_are_handled_and_later_ones_come_back() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn messages_queued_when_the_last_address_goes_are_handled() {
     let t = Tracker::new();
-    let (actor, handled) = keeper();
-    let addr = spawn(actor);
-    let (open, gate) = oneshot::channel();
-    addr.tell(Gate(gate)).unwrap();
+    let (addr, handled, open) = gated_keeper();
     for _ in 0..20 {
         addr.tell(t.make()).unwrap();
     }
@@ -161,10 +165,7 @@ async fn messages_queued_when_the_last_address_goes_are_handled() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_a_panic_queued_asks_get_their_message_back_and_tells_are_dropped_once() {
     let t = Tracker::new();
-    let (actor, handled) = keeper();
-    let addr = spawn(actor);
-    let (open, gate) = oneshot::channel();
-    addr.tell(Gate(gate)).unwrap();
+    let (addr, handled, open) = gated_keeper();
     until_queued(&addr, 0).await;
     addr.tell(Boom).unwrap();
     for _ in 0..3 {
@@ -200,10 +201,7 @@ async fn after_a_panic_queued_asks_get_their_message_back_and_tells_are_dropped_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_timed_out_ask_is_still_handled_and_its_reply_dropped_once() {
     let t = Tracker::new();
-    let (actor, handled) = keeper();
-    let addr = spawn(actor);
-    let (open, gate) = oneshot::channel();
-    addr.tell(Gate(gate)).unwrap();
+    let (addr, handled, open) = gated_keeper();
     let late = addr.ask(Echo(t.make())).timeout(Duration::from_millis(10)).await;
     assert!(late.unwrap_err().is_timeout());
     assert_eq!(t.dropped(), 0, "the message is with the actor");
