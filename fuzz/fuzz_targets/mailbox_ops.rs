@@ -10,39 +10,21 @@
 
 #![no_main]
 
+#[path = "common/live.rs"]
+mod live;
+
 use std::collections::VecDeque;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicIsize, Ordering::SeqCst};
+use std::sync::atomic::Ordering::SeqCst;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use arbitrary::Arbitrary;
 use futures_core::Stream;
 use libfuzzer_sys::fuzz_target;
+use live::{Msg, LIVE};
 use tidings::{bounded, unbounded, RecvError, SendTimeoutError, TryRecvError, TrySendError};
-
-/// Messages alive now.
-static LIVE: AtomicIsize = AtomicIsize::new(0);
-
-#[derive(Debug)]
-struct Msg {
-    seq: u64,
-    payload: u8,
-}
-
-impl Msg {
-    fn new(seq: u64, payload: u8) -> Self {
-        LIVE.fetch_add(1, SeqCst);
-        Msg { seq, payload }
-    }
-}
-
-impl Drop for Msg {
-    fn drop(&mut self) {
-        LIVE.fetch_sub(1, SeqCst);
-    }
-}
 
 #[derive(Arbitrary, Debug)]
 struct Input {

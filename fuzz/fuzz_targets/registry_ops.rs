@@ -14,16 +14,20 @@
 
 #![no_main]
 
+#[path = "common/live.rs"]
+mod live;
+
 use std::collections::VecDeque;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering::SeqCst};
+use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
+use live::{Msg, LIVE};
 use tidings::{RecvError, Registry, RegistryError, Tag, TagError};
 
 /// The tags operations pick from: a handful, so that they collide; one longer than the
@@ -31,29 +35,6 @@ use tidings::{RecvError, Registry, RegistryError, Tag, TagError};
 const TAGS: [&str; 5] = ["a", "b", "c", "a-longer-tag-name", ""];
 /// At most this many pending receives and pending sends each.
 const MAX_PENDING: usize = 4;
-
-/// Messages alive now: made by `Msg::new`, gone when dropped.
-static LIVE: AtomicIsize = AtomicIsize::new(0);
-
-/// A message: a unique number (its identity) and a payload that filters look at.
-#[derive(Debug)]
-struct Msg {
-    seq: u64,
-    payload: u8,
-}
-
-impl Msg {
-    fn new(seq: u64, payload: u8) -> Self {
-        LIVE.fetch_add(1, SeqCst);
-        Msg { seq, payload }
-    }
-}
-
-impl Drop for Msg {
-    fn drop(&mut self) {
-        LIVE.fetch_sub(1, SeqCst);
-    }
-}
 
 #[derive(Arbitrary, Debug)]
 struct Input {
