@@ -2,8 +2,8 @@
 //!
 //! Under `--cfg tidings_loom` (unit tests only) everything comes from [loom], which explores every
 //! interleaving of the lock-free protocols in `ring`, `wait`, `chan` and the registry's per-tag
-//! queue. Otherwise it is `std`,
-//! wrapped where needed so that both sides expose the same API (loom's `UnsafeCell::with`).
+//! queue. Otherwise it is `std`, wrapped where needed so that both sides expose the same API
+//! (loom's `UnsafeCell::with`).
 //!
 //! [loom]: https://docs.rs/loom
 
