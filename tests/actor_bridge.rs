@@ -63,11 +63,11 @@ fn call_returns_the_default_when_the_timeout_passes() {
     let server = &servers(&runtime, 1)[0];
     let bridge = Bridge::new();
     let began = Instant::now();
-    let reply = bridge.call(server, Nap(Duration::from_secs(5)), Duration::from_millis(50), 99);
+    let reply = bridge.call(server, Nap(Duration::from_secs(30)), Duration::from_millis(50), 99);
     let waited = began.elapsed();
     assert_eq!(reply.unwrap(), 99);
     assert!(waited >= Duration::from_millis(50), "returned early: {waited:?}");
-    assert!(waited < Duration::from_millis(350), "returned late: {waited:?}");
+    assert!(waited < Duration::from_secs(3), "returned late: {waited:?}");
 }
 
 #[test]
@@ -106,7 +106,7 @@ fn multi_call_gives_the_default_for_each_late_reply_under_one_deadline() {
     let began = Instant::now();
     let replies: Vec<u32> = bridge
         .multi_call(
-            [(&servers[0], Nap(Duration::from_secs(5))), (&servers[1], Nap(Duration::ZERO))],
+            [(&servers[0], Nap(Duration::from_secs(30))), (&servers[1], Nap(Duration::ZERO))],
             Duration::from_millis(50),
             0,
         )
@@ -114,18 +114,18 @@ fn multi_call_gives_the_default_for_each_late_reply_under_one_deadline() {
         .map(Result::unwrap)
         .collect();
     assert_eq!(replies, [0, 1]);
-    assert!(began.elapsed() < Duration::from_millis(350), "one deadline, not one per reply");
+    assert!(began.elapsed() < Duration::from_secs(3), "one deadline, not one per reply");
 }
 
 #[test]
 fn stop_returns_a_confirmation_per_actor_in_order_and_none_for_one_still_running() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let servers = servers(&runtime, 3);
-    // The middle one is busy for 5 s: it cannot confirm within the timeout.
-    servers[1].tell(Nap(Duration::from_secs(5))).unwrap();
+    // The middle one is busy for 30 s: it cannot confirm within the timeout.
+    servers[1].tell(Nap(Duration::from_secs(30))).unwrap();
     let bridge = Bridge::new();
     let stopped =
-        bridge.stop(&[&servers[0], &servers[1], &servers[2]], Duration::from_millis(200)).unwrap();
+        bridge.stop(&[&servers[0], &servers[1], &servers[2]], Duration::from_secs(3)).unwrap();
     assert_eq!(stopped.len(), 3);
     let first = stopped[0].as_ref().expect("the first one confirmed");
     assert_eq!((first.id, &first.reason), (servers[0].id(), &StopReason::Normal));

@@ -66,7 +66,7 @@ async fn process_receive_after_returns_the_fallback_when_nothing_matches_in_time
     let (got, waited, left) = outcome.await.unwrap();
     assert_eq!(got.unwrap(), "Urgent(0)");
     assert!(waited >= Duration::from_millis(50), "returned early: {waited:?}");
-    assert!(waited < Duration::from_millis(350), "returned late: {waited:?}");
+    assert!(waited < Duration::from_secs(3), "returned late: {waited:?}");
     assert_eq!(left.as_deref(), Some("Data(1)"));
 }
 

@@ -1,23 +1,25 @@
 //! Thread actors: `spawn_thread` runs an actor on its own OS thread, so its handlers may block
 //! without stalling the runtime, and may use this crate's blocking calls.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tidings::actor::{spawn, spawn_thread, Actor, Addr, Bridge, Context, Handler, StopReason};
 
 struct Blocker;
 
-/// Blocks the thread for this long.
-struct Block(Duration);
+/// Says it has begun blocking, then blocks the thread until the other end sends (or is
+/// dropped).
+struct BlockUntil(tokio::sync::oneshot::Sender<()>, std::sync::mpsc::Receiver<()>);
 /// Which thread runs the handler.
 struct WhereAmI;
 
 impl Actor for Blocker {}
 
-impl Handler<Block> for Blocker {
+impl Handler<BlockUntil> for Blocker {
     type Reply = ();
-    async fn handle(&mut self, Block(d): Block, _ctx: &mut Context<Self>) {
-        std::thread::sleep(d);
+    async fn handle(&mut self, BlockUntil(entered, release): BlockUntil, _ctx: &mut Context<Self>) {
+        let _ = entered.send(());
+        let _ = release.recv();
     }
 }
 
@@ -53,14 +55,18 @@ fn thread_actor_runs_on_its_own_named_thread_and_confirms_its_stop() {
 async fn blocking_thread_actor_does_not_stall_a_current_thread_runtime() {
     let blocker = spawn_thread(Blocker);
     let quick = spawn(Quick);
-    blocker.tell(Block(Duration::from_millis(300))).unwrap();
-    let began = Instant::now();
-    // The only runtime thread stays free: the task actor answers while the thread actor sleeps.
-    assert_eq!(quick.ask(7).await.unwrap(), 7);
-    assert!(began.elapsed() < Duration::from_millis(250), "answered while the other blocked");
-    // And the thread actor, asked from a task, answers after its nap.
+    let (entered, blocked) = tokio::sync::oneshot::channel();
+    let (release, held) = std::sync::mpsc::channel();
+    blocker.tell(BlockUntil(entered, held)).unwrap();
+    blocked.await.unwrap();
+    // The only runtime thread stays free: the task actor answers while the thread actor is
+    // blocked (it stays blocked until `release` below; a stalled runtime would never answer,
+    // and the timeout turns that hang into a failure).
+    let answer = quick.ask(7).timeout(Duration::from_secs(10)).await;
+    assert_eq!(answer.unwrap(), 7, "answered while the other blocked");
+    release.send(()).unwrap();
+    // And the thread actor, asked from a task, answers once released.
     assert!(blocker.ask(WhereAmI).await.unwrap().is_some());
-    assert!(began.elapsed() >= Duration::from_millis(300));
 }
 
 /// A thread actor whose handler makes a blocking bridge call to a task actor.

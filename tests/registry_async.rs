@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 
 use tidings::{RecvError, Registry, Tag};
 
-const SLACK: Duration = Duration::from_millis(300);
+/// How late a timed-out wait may return: generous, since the CI machine is small and shared;
+/// the failures ruled out here (a timer that never fires) take far longer.
+const SLACK: Duration = Duration::from_secs(3);
 const WATCHDOG: Duration = Duration::from_secs(10);
 
 #[tokio::test]

@@ -1,6 +1,6 @@
 //! bocpy's timeout, `after`, lost-wake-up and multi-tag tests (`test/test_message_queue.py`),
 //! ported to blocking receives on threads. Timing checks use a strict lower bound and a
-//! generous upper bound (+300 ms: the test machine is shared and noisy). Where bocpy's
+//! generous upper bound (+3 s: the test machine is shared and noisy). Where bocpy's
 //! wake-up tests give receives a 10 s timeout, ours wait without one on a watched thread (a
 //! timed receive checks once more at its deadline, which would hide a lost wake-up).
 
@@ -13,7 +13,9 @@ mod registry_util;
 use registry_util::{spawn_watched, Rng};
 
 const PATIENCE: Duration = Duration::from_secs(10);
-const SLACK: Duration = Duration::from_millis(300);
+/// How late a timed-out wait may return: generous, since the CI machine is small and shared;
+/// the failures ruled out here (a timer that never fires) take far longer.
+const SLACK: Duration = Duration::from_secs(3);
 
 // ---- timeouts and `after` ----
 

@@ -10,7 +10,9 @@ use tidings::{Registry, RegistryError, Tag};
 mod registry_util;
 use registry_util::spawn_watched;
 
-const SLACK: Duration = Duration::from_millis(300);
+/// How late a timed-out wait may return: generous, since the CI machine is small and shared;
+/// the failures ruled out here (a timer that never fires) take far longer.
+const SLACK: Duration = Duration::from_secs(3);
 
 #[test]
 fn a_full_tag_is_full_and_the_message_comes_back() {

@@ -1,12 +1,14 @@
 //! Timed receives and sends return close to their deadline (never before it), measured on the
 //! monotonic clock; huge timeouts mean "no deadline" and zero means "check once".
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tidings::{bounded, unbounded, RecvError};
 
 mod timing;
-use timing::{assert_on_time, SHORT as TIMEOUT};
+use timing::{assert_on_time, NOISE_FOR, SHORT as TIMEOUT};
 
 #[test]
 fn blocking_receive_times_out_on_time() {
@@ -42,23 +44,30 @@ fn blocking_send_times_out_on_time() {
 }
 
 /// The timer starts when the receive starts, not at each wake-up: a stream of non-matching
-/// messages keeps waking a selective receive, yet it still times out on time.
+/// messages keeps waking a selective receive (until it returns, or for [`NOISE_FOR`]), yet it
+/// still times out on time.
 #[test]
 fn wake_ups_do_not_restart_the_timer() {
     let (tx, mut mailbox) = unbounded::<u32>();
-    let noise = std::thread::spawn(move || {
-        for i in 0..30 {
-            if tx.try_send(i).is_err() {
-                break;
+    let done = Arc::new(AtomicBool::new(false));
+    let noise = {
+        let done = done.clone();
+        std::thread::spawn(move || {
+            let start = Instant::now();
+            let mut i = 0;
+            while !done.load(Ordering::Relaxed) && start.elapsed() < NOISE_FOR {
+                if tx.try_send(i).is_err() {
+                    break;
+                }
+                i += 1;
+                std::thread::sleep(Duration::from_millis(5));
             }
-            std::thread::sleep(Duration::from_millis(5));
-        }
-    });
+        })
+    };
     let start = Instant::now();
-    assert_eq!(
-        mailbox.recv().matching(|n| *n > 1000).timeout(TIMEOUT).wait(),
-        Err(RecvError::Timeout)
-    );
+    let got = mailbox.recv().matching(|n| *n > u32::MAX / 2).timeout(TIMEOUT).wait();
+    done.store(true, Ordering::Relaxed);
+    assert_eq!(got, Err(RecvError::Timeout));
     assert_on_time(start, "selective receive woken by noise");
     noise.join().unwrap();
 }
@@ -66,16 +75,24 @@ fn wake_ups_do_not_restart_the_timer() {
 #[tokio::test]
 async fn async_wake_ups_do_not_restart_the_timer() {
     let (tx, mut mailbox) = unbounded::<u32>();
-    let noise = tokio::spawn(async move {
-        for i in 0..30 {
-            if tx.send(i).await.is_err() {
-                break;
+    let done = Arc::new(AtomicBool::new(false));
+    let noise = {
+        let done = done.clone();
+        tokio::spawn(async move {
+            let start = Instant::now();
+            let mut i = 0;
+            while !done.load(Ordering::Relaxed) && start.elapsed() < NOISE_FOR {
+                if tx.send(i).await.is_err() {
+                    break;
+                }
+                i += 1;
+                tokio::time::sleep(Duration::from_millis(5)).await;
             }
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-    });
+        })
+    };
     let start = Instant::now();
-    let got = mailbox.recv().matching(|n| *n > 1000).timeout(TIMEOUT).await;
+    let got = mailbox.recv().matching(|n| *n > u32::MAX / 2).timeout(TIMEOUT).await;
+    done.store(true, Ordering::Relaxed);
     assert_eq!(got, Err(RecvError::Timeout));
     assert_on_time(start, "async selective receive woken by noise");
     noise.await.unwrap();

@@ -139,7 +139,7 @@ impl<A: Actor> Addr<A> {
     /// # tokio_test::block_on(async {
     /// let doubler = spawn(Doubler);
     /// assert_eq!(doubler.ask(21).await.unwrap(), 42);
-    /// assert_eq!(doubler.ask(4).timeout(Duration::from_secs(1)).await.unwrap(), 8);
+    /// assert_eq!(doubler.ask(4).timeout(Duration::from_secs(5)).await.unwrap(), 8);
     ///
     /// // From a thread that may block:
     /// let addr = doubler.clone();

@@ -115,11 +115,11 @@ impl Kind for BridgeKind {
 /// let (a, b) = (spawn(Echo), spawn(Echo));
 ///
 /// let bridge = Bridge::new();
-/// let second = Duration::from_secs(1);
-/// assert_eq!(bridge.call(&a, 1, second, 0).unwrap(), 1);
-/// let replies = bridge.multi_call([(&a, 2), (&b, 3)], second, 0);
+/// let patience = Duration::from_secs(5);
+/// assert_eq!(bridge.call(&a, 1, patience, 0).unwrap(), 1);
+/// let replies = bridge.multi_call([(&a, 2), (&b, 3)], patience, 0);
 /// assert_eq!(replies.into_iter().map(Result::unwrap).collect::<Vec<_>>(), [2, 3]);
-/// let stopped = bridge.stop(&[&a, &b], second).unwrap();
+/// let stopped = bridge.stop(&[&a, &b], patience).unwrap();
 /// assert!(stopped.iter().all(Option::is_some));
 /// ```
 pub struct Bridge {

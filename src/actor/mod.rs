@@ -42,11 +42,11 @@
 //! let _context = runtime.enter();
 //! let (worker, warehouse) = (spawn(Worker), spawn(Warehouse::default()));
 //! let bridge = Bridge::new();
-//! let second = Duration::from_secs(1);
+//! let patience = Duration::from_secs(5);
 //! let tasks = [1, 2, 3].map(|n| (&worker, Task { input: n, destination: warehouse.recipient() }));
-//! bridge.multi_call(tasks, second, ()); // every task handled, so every result sent
-//! assert_eq!(bridge.call(&warehouse, GetInventory, second, vec![]).unwrap(), [2, 4, 6]);
-//! assert!(bridge.stop(&[&worker, &warehouse], second).unwrap().iter().all(Option::is_some));
+//! bridge.multi_call(tasks, patience, ()); // every task handled, so every result sent
+//! assert_eq!(bridge.call(&warehouse, GetInventory, patience, vec![]).unwrap(), [2, 4, 6]);
+//! assert!(bridge.stop(&[&worker, &warehouse], patience).unwrap().iter().all(Option::is_some));
 //! ```
 //!
 //! # How it is built

@@ -18,8 +18,8 @@
 //!     let reg = reg.clone();
 //!     std::thread::spawn(move || {
 //!         let mut total = 0;
-//!         // Until the clients go quiet for 200 ms.
-//!         while let Ok((_, n)) = reg.receive("calculator").timeout(Duration::from_millis(200)).wait() {
+//!         // Until the clients go quiet for a second.
+//!         while let Ok((_, n)) = reg.receive("calculator").timeout(Duration::from_secs(1)).wait() {
 //!             total += n;
 //!         }
 //!         total

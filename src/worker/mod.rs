@@ -280,11 +280,13 @@ impl<C, T, R, Q: Discipline<T>> Worker<C, T, R, Q> {
     /// use std::time::Duration;
     /// use tidings::{Messenger, Worker, WorkerError};
     ///
-    /// // A worker that never reads its messenger.
-    /// let mut busy = Worker::spawn_thread(|_m: Messenger<(), ()>| {
-    ///     std::thread::sleep(Duration::from_millis(200));
+    /// // A worker that never reads its messenger: it is busy until released.
+    /// let (release, held) = std::sync::mpsc::channel::<()>();
+    /// let mut busy = Worker::spawn_thread(move |_m: Messenger<(), ()>| {
+    ///     let _ = held.recv();
     /// });
     /// assert_eq!(busy.stop().timeout(Duration::from_millis(10)).wait(), Err(WorkerError::Timeout));
+    /// release.send(()).unwrap();
     /// assert_eq!(busy.join().wait(), Ok(()));
     /// ```
     pub fn stop(&mut self) -> Join<'_, R> {
