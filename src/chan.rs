@@ -46,6 +46,12 @@ pub(crate) struct Chan<T> {
 }
 
 impl<T> Chan<T> {
+    /// The ring (for tests that check which storage a front end chose).
+    #[cfg(test)]
+    pub(crate) fn ring(&self) -> &Ring<T> {
+        &self.ring
+    }
+
     #[inline]
     pub(crate) fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
         self.try_push(msg)?;

@@ -80,6 +80,11 @@ pub fn unbounded<T>() -> (Sender<T>, Mailbox<T>) {
     new(Ring::unbounded())
 }
 
+/// [`unbounded`], in blocks of 7 instead of 31: for actors' mailboxes (many, mostly idle).
+pub(crate) fn unbounded_small<T>() -> (Sender<T>, Mailbox<T>) {
+    new(Ring::unbounded_small())
+}
+
 fn new<T>(ring: Ring<T>) -> (Sender<T>, Mailbox<T>) {
     let (chan, rx) = channel(ring);
     (Sender::from_chan(chan), Mailbox::from_consumer(rx))

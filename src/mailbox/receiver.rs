@@ -46,6 +46,12 @@ impl<T> Mailbox<T> {
         Self { rx, saved: Saved(None) }
     }
 
+    /// The mailbox's ring (for tests that check which storage a front end chose).
+    #[cfg(test)]
+    pub(crate) fn ring(&self) -> &crate::ring::Ring<T> {
+        self.rx.chan().ring()
+    }
+
     /// Starts a receive; see [`Receive`] for `.matching`, `.timeout`, `.deadline` and `.after`.
     ///
     /// Await it in a task or call `.wait()` on a thread. The result is `Ok(message)`, or

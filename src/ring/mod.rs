@@ -3,7 +3,7 @@
 //!
 //! Two storages share one small interface ([`Ring`]): [`bounded`] (a preallocated array of
 //! stamped slots, no allocation per message) and [`unbounded`] (linked fixed-size blocks,
-//! recycled).
+//! recycled; in two block sizes, the small one for actors' mailboxes).
 
 mod bounded;
 mod unbounded;
@@ -12,7 +12,7 @@ mod unbounded;
 mod tests;
 
 pub(crate) use bounded::Bounded;
-pub(crate) use unbounded::Unbounded;
+pub(crate) use unbounded::{Unbounded, SMALL_BLOCK};
 
 /// Why a push gave its message back.
 #[derive(Debug, PartialEq, Eq)]
@@ -42,6 +42,8 @@ pub(crate) enum Pop<T> {
 pub(crate) enum Ring<T> {
     Bounded(Bounded<T>),
     Unbounded(Unbounded<T>),
+    /// Unbounded, in small blocks: for the many mostly idle mailboxes of actors.
+    Small(Unbounded<T, SMALL_BLOCK>),
 }
 
 impl<T> Ring<T> {
@@ -53,11 +55,17 @@ impl<T> Ring<T> {
         Ring::Unbounded(Unbounded::new())
     }
 
+    /// Unbounded, in small blocks (see `unbounded`'s "Memory").
+    pub(crate) fn unbounded_small() -> Self {
+        Ring::Small(Unbounded::new())
+    }
+
     #[inline]
     pub(crate) fn push(&self, value: T) -> Result<(), PushError<T>> {
         match self {
             Ring::Bounded(ring) => ring.push(value),
             Ring::Unbounded(ring) => ring.push(value),
+            Ring::Small(ring) => ring.push(value),
         }
     }
 
@@ -73,6 +81,8 @@ impl<T> Ring<T> {
             Ring::Bounded(ring) => unsafe { ring.pop() },
             // SAFETY: forwarded contract.
             Ring::Unbounded(ring) => unsafe { ring.pop() },
+            // SAFETY: forwarded contract.
+            Ring::Small(ring) => unsafe { ring.pop() },
         }
     }
 
@@ -81,6 +91,7 @@ impl<T> Ring<T> {
         match self {
             Ring::Bounded(ring) => ring.close(),
             Ring::Unbounded(ring) => ring.close(),
+            Ring::Small(ring) => ring.close(),
         }
     }
 
@@ -88,6 +99,7 @@ impl<T> Ring<T> {
         match self {
             Ring::Bounded(ring) => ring.is_closed(),
             Ring::Unbounded(ring) => ring.is_closed(),
+            Ring::Small(ring) => ring.is_closed(),
         }
     }
 
@@ -95,6 +107,7 @@ impl<T> Ring<T> {
         match self {
             Ring::Bounded(ring) => ring.len(),
             Ring::Unbounded(ring) => ring.len(),
+            Ring::Small(ring) => ring.len(),
         }
     }
 
@@ -102,7 +115,7 @@ impl<T> Ring<T> {
     pub(crate) fn capacity(&self) -> Option<usize> {
         match self {
             Ring::Bounded(ring) => Some(ring.capacity()),
-            Ring::Unbounded(_) => None,
+            Ring::Unbounded(_) | Ring::Small(_) => None,
         }
     }
 }

@@ -2,6 +2,27 @@
 
 use super::*;
 
+/// Which ring a test runs on.
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    Bounded(usize),
+    Unbounded,
+    /// Unbounded in small blocks (under loom both unbounded kinds have the same block size,
+    /// so the models use `Unbounded` only).
+    #[cfg_attr(all(test, tidings_loom), allow(dead_code))]
+    Small,
+}
+
+impl Kind {
+    fn ring<T>(self) -> Ring<T> {
+        match self {
+            Kind::Bounded(cap) => Ring::bounded(cap),
+            Kind::Unbounded => Ring::unbounded(),
+            Kind::Small => Ring::unbounded_small(),
+        }
+    }
+}
+
 /// Pops, waiting out a producer that is still writing its slot.
 fn pop_settled<T>(ring: &Ring<T>) -> Pop<T> {
     loop {
@@ -29,8 +50,9 @@ mod unit {
         }
     }
 
-    fn both(cap: usize) -> [Ring<usize>; 2] {
-        [Ring::bounded(cap), Ring::unbounded()]
+    /// A ring of each kind, the bounded one with capacity `cap`.
+    fn each(cap: usize) -> [Ring<usize>; 3] {
+        [Kind::Bounded(cap), Kind::Unbounded, Kind::Small].map(Kind::ring)
     }
 
     /// The ends never share a cache line or a prefetch pair, and the read-mostly fields share a
@@ -51,7 +73,7 @@ mod unit {
 
     #[test]
     fn fifo_order_and_len() {
-        for ring in both(100) {
+        for ring in each(100) {
             for i in 0..100 {
                 ring.push(i).unwrap();
                 assert_eq!(ring.len(), i + 1);
@@ -86,7 +108,7 @@ mod unit {
     #[test]
     fn many_laps_keep_order() {
         // Crosses the bounded ring's lap wrap and many unbounded blocks (recycling them).
-        for ring in both(3) {
+        for ring in each(3) {
             let mut next = 0;
             for round in 0..STRESS / 10 {
                 let burst = 1 + round % 3;
@@ -104,20 +126,22 @@ mod unit {
 
     #[test]
     fn unbounded_len_across_blocks() {
-        let ring = Ring::unbounded();
-        for i in 0..200 {
-            ring.push(i).unwrap();
+        for kind in [Kind::Unbounded, Kind::Small] {
+            let ring = kind.ring();
+            for i in 0..200 {
+                ring.push(i).unwrap();
+            }
+            assert_eq!(ring.len(), 200);
+            for i in 0..150 {
+                assert_eq!(pop_settled(&ring), Pop::Item(i));
+            }
+            assert_eq!(ring.len(), 50);
         }
-        assert_eq!(ring.len(), 200);
-        for i in 0..150 {
-            assert_eq!(pop_settled(&ring), Pop::Item(i));
-        }
-        assert_eq!(ring.len(), 50);
     }
 
     #[test]
     fn close_rejects_pushes_and_keeps_queued_messages() {
-        for ring in both(4) {
+        for ring in each(4) {
             ring.push(1).unwrap();
             ring.push(2).unwrap();
             assert!(!ring.is_closed());
@@ -143,14 +167,11 @@ mod unit {
 
     #[test]
     fn dropping_a_ring_drops_every_queued_message_once() {
-        for cap in [Some(5), None] {
+        for kind in [Kind::Bounded(5), Kind::Unbounded, Kind::Small] {
             let drops = Arc::new(AtomicUsize::new(0));
-            let ring = match cap {
-                Some(cap) => Ring::bounded(cap),
-                None => Ring::unbounded(),
-            };
+            let ring = kind.ring();
             // Wrap the bounded ring once and cross unbounded blocks before leaving messages.
-            let total = if cap.is_some() { 5 } else { 70 };
+            let total = if let Kind::Bounded(_) = kind { 5 } else { 70 };
             for _ in 0..3 {
                 ring.push(Counted(drops.clone())).map_err(|_| ()).unwrap();
             }
@@ -182,10 +203,11 @@ mod unit {
 
     #[test]
     fn zero_sized_messages() {
-        for ring in both(2) {
+        for ring in each(2) {
             let ring: Ring<()> = match ring {
                 Ring::Bounded(_) => Ring::bounded(2),
                 Ring::Unbounded(_) => Ring::unbounded(),
+                Ring::Small(_) => Ring::unbounded_small(),
             };
             for _ in 0..100 {
                 ring.push(()).unwrap();
@@ -205,11 +227,8 @@ mod unit {
     #[test]
     fn four_producers_exactly_once_in_producer_order() {
         const PRODUCERS: usize = 4;
-        for cap in [Some(1), Some(16), None] {
-            let ring = Arc::new(match cap {
-                Some(cap) => Ring::bounded(cap),
-                None => Ring::unbounded(),
-            });
+        for kind in [Kind::Bounded(1), Kind::Bounded(16), Kind::Unbounded, Kind::Small] {
+            let ring = Arc::new(kind.ring());
             let per = STRESS / PRODUCERS;
             let handles: Vec<_> = (0..PRODUCERS)
                 .map(|p| {
@@ -249,13 +268,10 @@ mod unit {
     /// its message back, nothing is dropped twice or lost.
     #[test]
     fn close_racing_pushes_loses_nothing() {
-        for cap in [Some(8), None] {
+        for kind in [Kind::Bounded(8), Kind::Unbounded, Kind::Small] {
             let drops = Arc::new(AtomicUsize::new(0));
             let accepted = Arc::new(AtomicUsize::new(0));
-            let ring = Arc::new(match cap {
-                Some(cap) => Ring::bounded(cap),
-                None => Ring::unbounded(),
-            });
+            let ring = Arc::new(kind.ring());
             let producers: Vec<_> = (0..2)
                 .map(|_| {
                     let (ring, drops, accepted) = (ring.clone(), drops.clone(), accepted.clone());
@@ -311,12 +327,9 @@ mod models {
     /// Two producers and the consumer: exactly once, each producer's messages in order.
     #[test]
     fn push_pop_two_producers() {
-        for cap in [Some(3), None] {
+        for kind in [Kind::Bounded(3), Kind::Unbounded] {
             loom::model(move || {
-                let ring = Arc::new(match cap {
-                    Some(cap) => Ring::bounded(cap),
-                    None => Ring::unbounded(),
-                });
+                let ring = Arc::new(kind.ring());
                 let producers: Vec<_> = [2, 1]
                     .into_iter()
                     .enumerate()
@@ -406,12 +419,9 @@ mod models {
     /// `Closed`) or gets its message back.
     #[test]
     fn close_vs_push() {
-        for cap in [Some(1), None] {
+        for kind in [Kind::Bounded(1), Kind::Unbounded] {
             loom::model(move || {
-                let ring = Arc::new(match cap {
-                    Some(cap) => Ring::bounded(cap),
-                    None => Ring::unbounded(),
-                });
+                let ring = Arc::new(kind.ring());
                 let producer = {
                     let ring = ring.clone();
                     thread::spawn(move || ring.push(7).is_ok())

@@ -4,8 +4,8 @@
 //! # Positions
 //!
 //! `head` and `tail` count positions in steps of `1 << SHIFT`; bit 0 of `tail` is `MARK`, set
-//! once the ring is closed. Each block covers `LAP` positions, but holds only `BLOCK_CAP =
-//! LAP - 1` slots: the last position of a lap is never a slot. `tail` stands on it while the
+//! once the ring is closed. Each block covers `LAP` positions, but holds only `CAP = LAP - 1`
+//! slots (`CAP` is the ring's const parameter): the last position of a lap is never a slot. `tail` stands on it while the
 //! producer that claimed the block's last slot installs the next block, which tells the other
 //! producers to wait a moment instead of writing past the end (the scheme of crossbeam's list
 //! flavour). The consumer steps over it.
@@ -16,6 +16,11 @@
 //! When the consumer has taken the last message of a block, the block is reset and kept as the
 //! one `spare`, which the next install reuses; a second spare is freed at once. So a burst grows
 //! the list, and memory goes back to the allocator as the consumer catches up.
+//!
+//! Blocks hold `BLOCK` slots (31) for mailboxes, and `SMALL_BLOCK` (7) for actors' mailboxes:
+//! a block is the largest part of a mailbox that has received anything (about 750 bytes for a
+//! boxed message, against 180), and actors are many and mostly idle; a stream of messages to one
+//! actor pays a block install every 7 messages instead of every 31.
 
 #[cfg_attr(all(test, tidings_loom), allow(unused_imports))]
 use std::alloc::{self, Layout};
@@ -32,14 +37,18 @@ use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release, SeqCst};
 const MARK: usize = 1;
 /// Positions are counted above the mark bit.
 const SHIFT: usize = 1;
-/// Positions per block (a power of two, so `% LAP` is a mask).
+/// Slots per block of a mailbox's ring (a lap is one more, a power of two, so `% LAP` is a
+/// mask).
 #[cfg(not(all(test, tidings_loom)))]
-const LAP: usize = 32;
+pub(crate) const BLOCK: usize = 31;
+/// Slots per block of an actor's ring.
+#[cfg(not(all(test, tidings_loom)))]
+pub(crate) const SMALL_BLOCK: usize = 7;
 /// Under loom, small blocks so that models cross block boundaries in few steps.
 #[cfg(all(test, tidings_loom))]
-const LAP: usize = 4;
-/// Slots per block.
-const BLOCK_CAP: usize = LAP - 1;
+pub(crate) const BLOCK: usize = 3;
+#[cfg(all(test, tidings_loom))]
+pub(crate) const SMALL_BLOCK: usize = 3;
 /// `Slot::state`: the producer has written the message.
 const WRITTEN: usize = 1;
 
@@ -51,23 +60,23 @@ struct Slot<T> {
     value: UnsafeCell<MaybeUninit<T>>,
 }
 
-struct Block<T> {
+struct Block<T, const CAP: usize> {
     /// The following block; set (Release) by the producer that claimed this block's last slot,
     /// before that producer publishes the slot.
-    next: AtomicPtr<Block<T>>,
-    slots: [Slot<T>; BLOCK_CAP],
+    next: AtomicPtr<Block<T, CAP>>,
+    slots: [Slot<T>; CAP],
 }
 
-impl<T> Block<T> {
+impl<T, const CAP: usize> Block<T, CAP> {
     /// A fresh block: every slot unwritten, no `next`.
-    fn alloc() -> *mut Block<T> {
+    fn alloc() -> *mut Block<T, CAP> {
         #[cfg(not(all(test, tidings_loom)))]
         {
-            let layout = Layout::new::<Block<T>>();
+            let layout = Layout::new::<Block<T, CAP>>();
             // SAFETY: the layout is not zero-sized (a block holds atomics). All-zero bytes are a
             // valid `Block`: null `next`, states 0, and uninitialised `MaybeUninit` values.
             // Allocating in place avoids building a possibly large block on the stack.
-            let block = unsafe { alloc::alloc_zeroed(layout) }.cast::<Block<T>>();
+            let block = unsafe { alloc::alloc_zeroed(layout) }.cast::<Block<T, CAP>>();
             if block.is_null() {
                 alloc::handle_alloc_error(layout);
             }
@@ -75,7 +84,7 @@ impl<T> Block<T> {
         }
         #[cfg(all(test, tidings_loom))]
         {
-            let _ = Layout::new::<Block<T>>;
+            let _ = Layout::new::<Block<T, CAP>>;
             Box::into_raw(Box::new(Block {
                 next: AtomicPtr::new(ptr::null_mut()),
                 slots: std::array::from_fn(|_| Slot {
@@ -92,8 +101,8 @@ impl<T> Block<T> {
     ///
     /// `block` came from [`Block::alloc`], nobody else can reach it any more, and every message
     /// it held has been taken or dropped.
-    unsafe fn free(block: *mut Block<T>) {
-        // SAFETY: per the contract, `block` is a live allocation of `Block<T>` (`alloc_zeroed`
+    unsafe fn free(block: *mut Block<T, CAP>) {
+        // SAFETY: per the contract, `block` is a live allocation of `Block<T, CAP>` (`alloc_zeroed`
         // with this type's layout, which is what `Box` uses too) that we own; dropping the `Box`
         // drops no message because slots hold `MaybeUninit`.
         drop(unsafe { Box::from_raw(block) });
@@ -101,9 +110,9 @@ impl<T> Block<T> {
 }
 
 /// One end of the list: a position and the block it falls in.
-struct End<T> {
+struct End<T, const CAP: usize> {
     index: AtomicUsize,
-    block: AtomicPtr<Block<T>>,
+    block: AtomicPtr<Block<T, CAP>>,
 }
 
 /// An unbounded multi-producer, single-consumer ring.
@@ -112,26 +121,34 @@ struct End<T> {
 /// pair gap, the producers' end. The ends never share a cache line or a prefetch pair, and the
 /// spare (touched once per block) shares neither's line.
 #[repr(C)]
-pub(crate) struct Unbounded<T> {
+pub(crate) struct Unbounded<T, const CAP: usize = BLOCK> {
     /// A reset block kept for the next install, or null.
-    spare: AtomicPtr<Block<T>>,
+    spare: AtomicPtr<Block<T, CAP>>,
     _line: Gap<LINE_GAP>,
     /// The consumer's end. Only the consumer stores `index`; `block` is also stored once by the
     /// producer that installs the very first block.
-    head: End<T>,
+    head: End<T, CAP>,
     _pair: Gap<PAIR_GAP>,
     /// The producers' end.
-    tail: End<T>,
+    tail: End<T, CAP>,
 }
 
 // SAFETY: messages move between threads, hence `T: Send`; every cell is accessed under the
 // WRITTEN protocol described on `Slot::value`, and blocks are freed only by their last user.
-unsafe impl<T: Send> Send for Unbounded<T> {}
+unsafe impl<T: Send, const CAP: usize> Send for Unbounded<T, CAP> {}
 // SAFETY: as above; `&Unbounded<T>` never hands out `&T`.
-unsafe impl<T: Send> Sync for Unbounded<T> {}
+unsafe impl<T: Send, const CAP: usize> Sync for Unbounded<T, CAP> {}
 
-impl<T> Unbounded<T> {
+impl<T, const CAP: usize> Unbounded<T, CAP> {
+    /// Positions per block: its slots and the marker position.
+    const LAP: usize = {
+        assert!((CAP + 1).is_power_of_two() && CAP >= 1, "a block's lap must be a power of two");
+        CAP + 1
+    };
+
     pub(crate) fn new() -> Self {
+        // Evaluates the check in `LAP` for this `CAP`.
+        let _ = Self::LAP;
         Self {
             spare: AtomicPtr::new(ptr::null_mut()),
             _line: Gap::new(),
@@ -142,7 +159,7 @@ impl<T> Unbounded<T> {
     }
 
     /// A block for an install: the spare if there is one, else a new allocation.
-    fn take_block(&self) -> *mut Block<T> {
+    fn take_block(&self) -> *mut Block<T, CAP> {
         // Acquire: pairs with the Release swap in `recycle`, so the reset of the block is visible.
         let spare = self.spare.swap(ptr::null_mut(), Acquire);
         if spare.is_null() {
@@ -157,7 +174,7 @@ impl<T> Unbounded<T> {
     /// # Safety
     ///
     /// We own `block` exclusively, it holds no message, and it is reset (states 0, null `next`).
-    unsafe fn recycle(&self, block: *mut Block<T>) {
+    unsafe fn recycle(&self, block: *mut Block<T, CAP>) {
         // Release: publishes the reset to the producer that takes the spare (Acquire).
         // Acquire: we may free the displaced spare, whose reset was published the same way.
         let old = self.spare.swap(block, AcqRel);
@@ -175,21 +192,21 @@ impl<T> Unbounded<T> {
         let mut tail = self.tail.index.load(Acquire);
         let mut block = self.tail.block.load(Acquire);
         // Allocated ahead of claiming a block's last slot, so the install itself cannot fail.
-        let mut next_block: *mut Block<T> = ptr::null_mut();
+        let mut next_block: *mut Block<T, CAP> = ptr::null_mut();
 
         let result = loop {
             if tail & MARK != 0 {
                 break Err(PushError::Closed(value));
             }
-            let offset = (tail >> SHIFT) % LAP;
-            if offset == BLOCK_CAP {
+            let offset = (tail >> SHIFT) % Self::LAP;
+            if offset == CAP {
                 // Another producer is installing the next block: wait for it.
                 backoff.snooze();
                 tail = self.tail.index.load(Acquire);
                 block = self.tail.block.load(Acquire);
                 continue;
             }
-            if offset + 1 == BLOCK_CAP && next_block.is_null() {
+            if offset + 1 == CAP && next_block.is_null() {
                 next_block = self.take_block();
             }
             if block.is_null() {
@@ -217,7 +234,7 @@ impl<T> Unbounded<T> {
             // failure value must be at least as fresh as the block pointer we reload after it.
             match self.tail.index.compare_exchange_weak(tail, new_tail, AcqRel, Acquire) {
                 Ok(_) => {
-                    if offset + 1 == BLOCK_CAP {
+                    if offset + 1 == CAP {
                         // We claimed the block's last slot: install the next block. The order
                         // matters: pointer first (Release), then the index steps over the
                         // marker position (Release), then the link the consumer follows.
@@ -262,7 +279,7 @@ impl<T> Unbounded<T> {
         let head = self.head.index.load(Relaxed);
         // Acquire: pairs with the first install's Release store.
         let block = self.head.block.load(Acquire);
-        let offset = (head >> SHIFT) % LAP;
+        let offset = (head >> SHIFT) % Self::LAP;
         if block.is_null() {
             return self.empty_or_busy(head);
         }
@@ -274,7 +291,7 @@ impl<T> Unbounded<T> {
         }
         // SAFETY: WRITTEN says the message is there, and we are the only reader.
         let value = slot.value.with(|ptr| unsafe { ptr.read().assume_init() });
-        if offset + 1 == BLOCK_CAP {
+        if offset + 1 == CAP {
             // The block's last message: move to the next block (the installer stored `next`
             // before publishing this slot, and our Acquire above made that store visible).
             // SAFETY: `block` is still ours.
@@ -329,30 +346,31 @@ impl<T> Unbounded<T> {
             let tail = self.tail.index.load(SeqCst);
             let head = self.head.index.load(SeqCst);
             if self.tail.index.load(SeqCst) == tail {
-                return slots_before(tail >> SHIFT) - slots_before(head >> SHIFT);
+                return slots_before::<CAP>(tail >> SHIFT) - slots_before::<CAP>(head >> SHIFT);
             }
         }
     }
 }
 
 #[cfg(all(test, not(tidings_loom)))]
-impl<T> Unbounded<T> {
+impl<T, const CAP: usize> Unbounded<T, CAP> {
     /// Byte ranges of the read-mostly field, the consumer's end and the producers' end (for
     /// the layout test).
     pub(super) fn hot_ranges() -> [std::ops::Range<usize>; 3] {
         use std::mem::{offset_of, size_of};
         let at = |offset: usize, size: usize| offset..offset + size;
         [
-            at(offset_of!(Self, spare), size_of::<AtomicPtr<Block<T>>>()),
-            at(offset_of!(Self, head), size_of::<End<T>>()),
-            at(offset_of!(Self, tail), size_of::<End<T>>()),
+            at(offset_of!(Self, spare), size_of::<AtomicPtr<Block<T, CAP>>>()),
+            at(offset_of!(Self, head), size_of::<End<T, CAP>>()),
+            at(offset_of!(Self, tail), size_of::<End<T, CAP>>()),
         ]
     }
 }
 
 /// How many slot positions come before position `pos` (marker positions are not slots).
-fn slots_before(pos: usize) -> usize {
-    (pos / LAP) * BLOCK_CAP + (pos % LAP).min(BLOCK_CAP)
+fn slots_before<const CAP: usize>(pos: usize) -> usize {
+    let lap = CAP + 1;
+    (pos / lap) * CAP + (pos % lap).min(CAP)
 }
 
 /// Makes a used block fresh again.
@@ -360,7 +378,7 @@ fn slots_before(pos: usize) -> usize {
 /// # Safety
 ///
 /// The caller owns `block` exclusively and every message in it has been taken.
-unsafe fn reset<T>(block: *mut Block<T>) {
+unsafe fn reset<T, const CAP: usize>(block: *mut Block<T, CAP>) {
     // SAFETY: exclusive ownership per the contract.
     let block = unsafe { &*block };
     // Relaxed: the Release swap into `spare` publishes these stores.
@@ -370,15 +388,15 @@ unsafe fn reset<T>(block: *mut Block<T>) {
     }
 }
 
-impl<T> Drop for Unbounded<T> {
+impl<T, const CAP: usize> Drop for Unbounded<T, CAP> {
     fn drop(&mut self) {
         // `&mut self`: no producer or consumer is left; every claimed slot was written.
         let mut head = self.head.index.load(Relaxed) >> SHIFT;
         let tail = self.tail.index.load(Relaxed) >> SHIFT;
         let mut block = self.head.block.load(Relaxed);
         while head != tail {
-            let offset = head % LAP;
-            if offset < BLOCK_CAP {
+            let offset = head % Self::LAP;
+            if offset < CAP {
                 // SAFETY: a claimed, written, unread slot of a live block: drop its message once.
                 unsafe {
                     (*block).slots[offset].value.with_mut(|ptr| (*ptr).assume_init_drop());
