@@ -3,21 +3,21 @@
 //!
 //! Memory is the growth of the process's resident set (Linux `/proc/self/statm`) divided by
 //! the number of actors: "idle" right after spawning (task + mailbox + address, no message
-//! buffer yet), "after a ping" once every mailbox has held a message (an unbounded mailbox
-//! allocates its first block of slots then, and keeps it for reuse).
+//! buffer yet), "after a ping" once every mailbox has held a message (an actor's mailbox
+//! allocates its first block of 7 slots then, and keeps it for reuse).
 //!
 //! One run on a busy, shared 2-core machine:
 //!
 //! ```text
 //! $ cargo run --release --example many_actors
-//! spawned 100000 actors in 127 ms (1.3 µs each)
-//! pinged all 100000 in 148 ms (1.5 µs each): sum of replies 4999950000
-//! stopped all 100000 in 210 ms (100000 confirmations)
-//! memory per actor: idle ~ 778 bytes, after a ping ~ 1642 bytes
+//! spawned 100000 actors in 128 ms (1.3 µs each)
+//! pinged all 100000 in 121 ms (1.2 µs each): sum of replies 4999950000
+//! stopped all 100000 in 174 ms (100000 confirmations)
+//! memory per actor: idle ~ 778 bytes, after a ping ~ 1073 bytes
 //! ```
 //!
 //! (Spawning from a plain thread goes through the runtime's shared injection queue; the
-//! `spawn_cost` bench, spawning from a task, measures about 2 µs per actor including its first
+//! `spawn_cost` bench, spawning from a task, measures 1.3–1.7 µs per actor including its first
 //! reply.)
 //!
 //! With `TIDINGS_CI=1` (as CI runs the examples) it spawns 20,000.
