@@ -5,10 +5,10 @@
 //!
 //! `head` and `tail` count positions in steps of `1 << SHIFT`; bit 0 of `tail` is `MARK`, set
 //! once the ring is closed. Each block covers `LAP` positions, but holds only `CAP = LAP - 1`
-//! slots (`CAP` is the ring's const parameter): the last position of a lap is never a slot. `tail` stands on it while the
-//! producer that claimed the block's last slot installs the next block, which tells the other
-//! producers to wait a moment instead of writing past the end (the scheme of crossbeam's list
-//! flavour). The consumer steps over it.
+//! slots (`CAP` is the ring's const parameter): the last position of a lap is never a slot.
+//! `tail` stands on it while the producer that claimed the block's last slot installs the next
+//! block, which tells the other producers to wait a moment instead of writing past the end (the
+//! scheme of crossbeam's list flavour). The consumer steps over it.
 //!
 //! # Memory
 //!
@@ -102,9 +102,9 @@ impl<T, const CAP: usize> Block<T, CAP> {
     /// `block` came from [`Block::alloc`], nobody else can reach it any more, and every message
     /// it held has been taken or dropped.
     unsafe fn free(block: *mut Block<T, CAP>) {
-        // SAFETY: per the contract, `block` is a live allocation of `Block<T, CAP>` (`alloc_zeroed`
-        // with this type's layout, which is what `Box` uses too) that we own; dropping the `Box`
-        // drops no message because slots hold `MaybeUninit`.
+        // SAFETY: per the contract, `block` is a live allocation of `Block<T, CAP>`
+        // (`alloc_zeroed` with this type's layout, which is what `Box` uses too) that we own;
+        // dropping the `Box` drops no message because slots hold `MaybeUninit`.
         drop(unsafe { Box::from_raw(block) });
     }
 }
