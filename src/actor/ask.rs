@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 
 use super::addr::{Addr, AnyAddr};
-use super::block::{block_until, blocking_allowed};
+use super::block::blocking_allowed;
 use super::envelope::{self, recover, ActorKind};
 use super::error::{AskError, WaitError};
 use super::monitor::{StopReason, Stopped};
@@ -72,7 +72,7 @@ impl<T> Pending<T> {
     /// Parks the thread until the slot is filled or the deadline passes. The caller has
     /// checked [`blocking_allowed`].
     pub(crate) fn wait(mut self) -> Result<T, Missing> {
-        match block_until(&mut self.rx, self.deadline) {
+        match crate::wait::poll_until(&mut self.rx, self.deadline) {
             Some(out) => out.map_err(|_| Missing::Dropped),
             None => self.last_try(),
         }

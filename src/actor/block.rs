@@ -1,62 +1,12 @@
-//! Small tools the actor layer shares: driving a future on a plain thread (parking it between
-//! polls, with an optional deadline), catching a panic inside a future, and the check that a
-//! thread may block at all.
+//! Small tools the actor layer shares: catching a panic inside a future, and the check that a
+//! thread may block at all. (Driving a future on a plain thread is the wait layer's
+//! [`block_on`](crate::wait::block_on) and [`poll_until`](crate::wait::poll_until).)
 
 use std::any::Any;
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::pin::{pin, Pin};
-use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
-use std::thread::{self, Thread};
-use std::time::Instant;
-
-/// Wakes a parked thread.
-struct ThreadWaker(Thread);
-
-impl Wake for ThreadWaker {
-    fn wake(self: Arc<Self>) {
-        self.0.unpark();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.0.unpark();
-    }
-}
-
-/// Polls `fut` on this thread until it is ready, parking the thread while it is pending; `None`
-/// once `deadline` passes first. The future is polled once more after every wake-up, and at
-/// least once, so a deadline is reported only after a last look.
-///
-/// The caller checks [`blocking_allowed`] first: this parks unconditionally.
-pub(crate) fn block_until<F: Future + Unpin>(
-    fut: &mut F,
-    deadline: Option<Instant>,
-) -> Option<F::Output> {
-    let waker = Waker::from(Arc::new(ThreadWaker(thread::current())));
-    let mut cx = Context::from_waker(&waker);
-    loop {
-        if let Poll::Ready(out) = Pin::new(&mut *fut).poll(&mut cx) {
-            return Some(out);
-        }
-        match deadline {
-            None => thread::park(),
-            Some(deadline) => {
-                let now = Instant::now();
-                if now >= deadline {
-                    return None;
-                }
-                thread::park_timeout(deadline - now);
-            }
-        }
-    }
-}
-
-/// Runs `fut` to completion on this thread (a thread actor's loop).
-pub(crate) fn block_on<F: Future>(fut: F) -> F::Output {
-    let mut fut = pin!(fut);
-    block_until(&mut fut, None).expect("no deadline was set")
-}
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 /// False when blocking this thread could deadlock a tokio runtime (a worker thread, or inside
 /// `block_on`); true on plain threads, in `spawn_blocking`, and under a mere `Handle::enter`.

@@ -20,12 +20,13 @@ use std::sync::Arc;
 use futures_core::Stream;
 
 use super::addr::Addr;
-use super::block::{block_on, CatchUnwind};
+use super::block::CatchUnwind;
 use super::context::Context;
 use super::envelope::{ActorKind, Envelope, Lent, Slot};
 use super::monitor::{StopReason, Stopped};
 use super::shared::{AnyCore, Core};
 use super::traits::Actor;
+use crate::wait::block_on;
 use crate::Mailbox;
 
 /// Spawns `actor` on a tokio task and returns its address.
@@ -120,7 +121,7 @@ pub fn spawn_thread<A: Actor>(actor: A) -> Addr<A> {
 
 /// A new actor's mailbox, core and first address, and its loop's finisher. The actor goes
 /// into its [`Slot`] here, so that the loop's future holds a pointer to it, not the actor.
-fn prepare<A: Actor>(actor: A) -> (Addr<A>, Box<Slot<A>>, Finisher<A>) {
+fn prepare<A: Actor>(actor: A) -> (Addr<A>, Lent<A>, Finisher<A>) {
     // Small blocks: the first message allocates a block of 7 envelopes, not 31.
     let (tx, mailbox) = crate::mailbox::unbounded_small();
     let core = Arc::new(Core::new(tx));

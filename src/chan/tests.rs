@@ -5,6 +5,7 @@
 mod models {
     use crate::error::{RecvError, SendTimeoutError, TrySendError};
     use crate::loom::thread;
+    use crate::wait::block_on;
     use crate::{bounded, unbounded};
 
     /// A receiver that blocks while a producer sends: no lost wake-up, order kept.
@@ -21,27 +22,6 @@ mod models {
             assert_eq!(mailbox.recv_blocking(), Err(RecvError::Closed));
             producer.join().unwrap();
         });
-    }
-
-    /// Polls `fut` on this thread, parking between polls until its waker unparks us.
-    fn block_on<F: std::future::Future>(fut: F) -> F::Output {
-        use std::task::{Context, Poll, Wake, Waker};
-
-        struct Unpark(thread::Thread);
-        impl Wake for Unpark {
-            fn wake(self: std::sync::Arc<Self>) {
-                self.0.unpark();
-            }
-        }
-        let waker = Waker::from(std::sync::Arc::new(Unpark(thread::current())));
-        let mut cx = Context::from_waker(&waker);
-        let mut fut = std::pin::pin!(fut);
-        loop {
-            if let Poll::Ready(out) = fut.as_mut().poll(&mut cx) {
-                return out;
-            }
-            thread::park();
-        }
     }
 
     /// Two producers race a receiver that goes to sleep (bounded and unbounded): no interleaving

@@ -1,9 +1,15 @@
-//! Blocking a thread: parking, and refusing to block a thread that drives a tokio runtime.
+//! Blocking a thread: parking, driving a future by parking between its polls, and refusing to
+//! block a thread that drives a tokio runtime.
 
+use std::future::Future;
+use std::pin::{pin, Pin};
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
 use std::time::Instant;
 
 use crate::backoff::Backoff;
-use crate::loom::{park_timeout, thread};
+use crate::loom::park_timeout;
+use crate::loom::thread::{self, Thread};
 
 /// Parks the current thread until it is unparked or `deadline` passes. Wake-ups can be
 /// spurious (a stale unpark): callers always loop and re-check their condition.
@@ -17,6 +23,47 @@ pub(crate) fn park(deadline: Option<Instant>) {
             }
         }
     }
+}
+
+/// Wakes a parked thread.
+struct ThreadWaker(Thread);
+
+impl Wake for ThreadWaker {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// Polls `fut` on this thread until it is ready, parking the thread while it is pending; `None`
+/// once `deadline` passes first. The future is polled once more after every wake-up, and at
+/// least once, so a deadline is reported only after a last look.
+///
+/// The caller checks [`blocking_allowed`] first: this parks unconditionally.
+pub(crate) fn poll_until<F: Future + Unpin>(
+    fut: &mut F,
+    deadline: Option<Instant>,
+) -> Option<F::Output> {
+    let waker = Waker::from(Arc::new(ThreadWaker(thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    loop {
+        if let Poll::Ready(out) = Pin::new(&mut *fut).poll(&mut cx) {
+            return Some(out);
+        }
+        if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+            return None;
+        }
+        park(deadline);
+    }
+}
+
+/// Runs `fut` to completion on this thread, parking it while the future is pending.
+pub(crate) fn block_on<F: Future>(fut: F) -> F::Output {
+    let mut fut = pin!(fut);
+    poll_until(&mut fut, None).expect("no deadline was set")
 }
 
 /// False when blocking the current thread could deadlock a tokio runtime: the thread is a
@@ -55,8 +102,9 @@ pub(crate) fn assert_blocking_allowed(what: &str) {
 ///
 /// The wait follows the crate's rule: try; spin and yield a little ([`Backoff`]); then
 /// `register` (which must register the current thread as a waiter), try again — spinning a
-/// little more while registered — and park until woken. `attempt` always runs once more after a wake-up, so a deadline is reported only after
-/// a last try — also for a deadline that has already passed. Before the first park it checks
+/// little more while registered — and park until woken. `attempt` always runs once more after
+/// a wake-up, so a deadline is reported only after a last try — also for a deadline that has
+/// already passed. Before the first park it checks
 /// that blocking is allowed here ([`assert_blocking_allowed`], naming `what`).
 ///
 /// Both closures get `state`, so that they can share mutable state without capturing it twice.
