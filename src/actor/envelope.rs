@@ -55,8 +55,9 @@ pub(crate) type Envelope<A> = Pin<Box<dyn Dispatch<A>>>;
 /// A message for actor `A`, with everything needed to handle it.
 pub(crate) trait Dispatch<A: Actor>: Send + 'static {
     /// Handles the message: on the first poll, takes the slot out of `home` (where it must
-    /// be); once ready, has put it back, and must not be polled again. `Err(panic message)` if the handler panicked (the
-    /// panic is caught inside, so the actor survives it for its `stopped` hook).
+    /// be); once ready, has put it back, and must not be polled again. `Err(panic message)` if
+    /// the handler panicked (the panic is caught inside, so the actor survives it for its
+    /// `stopped` hook).
     fn poll_handle(
         self: Pin<&mut Self>,
         home: &mut Option<Lent<A>>,

@@ -8,11 +8,11 @@
 //! One on a single tag (of up to `ShortTag::MAX` bytes) keeps a copy of the name and resolves it
 //! in its first attempt, borrowing the queue from this thread's cache (see `cache`): a receive
 //! that finds a message at once then costs no reference count; one that finds none keeps the
-//! queue (an `Arc`) to wait on it. One attempt then looks at
-//! every listed tag, each under that tag's lock in turn, notes the arrival stamp of the tag's
-//! first acceptable message, and takes the one with the smallest stamp: the message that
-//! arrived first, whichever tag it is on. If another receiver took that message in between,
-//! the attempt looks again. With a single tag there is nothing to compare: one lock, one pop.
+//! queue (an `Arc`) to wait on it. One attempt then looks at every listed tag, each under that
+//! tag's lock in turn, notes the arrival stamp of the tag's first acceptable message, and takes
+//! the one with the smallest stamp: the message that arrived first, whichever tag it is on. If
+//! another receiver took that message in between, the attempt looks again. With a single tag
+//! there is nothing to compare: one lock, one pop.
 //!
 //! # How it waits
 //!
