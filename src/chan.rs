@@ -1,8 +1,11 @@
 //! The channel core: ring + waiters + sender count + closing. The only place that combines
 //! them; the mailbox (and the layers above it) are thin front ends on [`Chan`].
 //!
-//! Wake-up protocol (see `wait` for the rule): a push notifies the consumer's [`WaitCell`]; a
-//! pop from a bounded ring notifies one sender waiting for room; a close notifies everyone.
+//! Wake-up protocol (see `wait` for the rule): a push notifies the consumer's [`WaitCell`] when
+//! the ring reports that the consumer armed its slot (see `ring::bounded`'s "Arming": a waiting
+//! consumer arms the slot it waits for after registering, so a push nobody waits for pays no
+//! fence); a pop from a bounded ring notifies one sender waiting for room; a close notifies
+//! everyone.
 
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -14,15 +17,28 @@ use crate::ring::{Pop, PushError, Ring};
 use crate::wait::{self, Registration, WaitCell, WaitQueue, WaiterRef};
 use std::sync::atomic::Ordering::{AcqRel, Relaxed};
 
-/// Creates a channel on `ring`: the shared core (for senders) and its one [`Consumer`].
+/// Creates a channel on `ring`: the shared core (for senders) and its one [`Consumer`], which
+/// waits in the channel's own cell (the mailbox).
 pub(crate) fn channel<T>(ring: Ring<T>) -> (Arc<Chan<T>>, Consumer<T>) {
+    with_watch(ring, true)
+}
+
+/// Creates a channel whose consumer never waits in the channel's cell (it waits elsewhere: the
+/// registry wakes its receivers through its own wait lists). Its pushes never arm a wake-up,
+/// so they publish with a plain store; [`Consumer::register`] must not be used on it.
+pub(crate) fn unwatched_channel<T>(ring: Ring<T>) -> (Arc<Chan<T>>, Consumer<T>) {
+    with_watch(ring, false)
+}
+
+fn with_watch<T>(ring: Ring<T>, watched: bool) -> (Arc<Chan<T>>, Consumer<T>) {
     let chan = Arc::new(Chan {
         tx: WaitQueue::new(),
         rx: WaitCell::new(),
+        watched,
         ring,
         senders: AtomicUsize::new(1),
     });
-    (chan.clone(), Consumer { chan })
+    (chan.clone(), Consumer { chan, registered: false })
 }
 
 /// The shared core of a channel.
@@ -40,6 +56,8 @@ pub(crate) struct Chan<T> {
     tx: WaitQueue,
     /// The single consumer, when it waits for a message.
     rx: WaitCell,
+    /// Whether the consumer waits in `rx` (and so arms slots); fixed at creation.
+    watched: bool,
     ring: Ring<T>,
     /// Live `Sender`s; the ring closes when the last one goes.
     senders: AtomicUsize,
@@ -52,20 +70,19 @@ impl<T> Chan<T> {
         &self.ring
     }
 
+    /// Pushes without waiting; wakes the consumer if it waits for this message.
     #[inline]
     pub(crate) fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
-        self.try_push(msg)?;
-        self.rx.notify();
-        Ok(())
-    }
-
-    /// Pushes without notifying this channel's own consumer: for front ends whose consumers
-    /// wait elsewhere (the registry wakes its receivers through its own wait lists, so the
-    /// consumer cell's fence and load would be wasted on every send).
-    #[inline]
-    pub(crate) fn try_push(&self, msg: T) -> Result<(), TrySendError<T>> {
-        match self.ring.push(msg) {
-            Ok(()) => Ok(()),
+        match self.ring.push(msg, self.watched) {
+            Ok(false) => Ok(()),
+            Ok(true) => {
+                // The consumer armed our slot: it registered and may be asleep. `notify`'s fence
+                // is needed even though our swap saw the arming: the consumer may be
+                // registering again (after a spurious wake-up) and must then see our message in
+                // its retry, or we must see it registered.
+                self.rx.notify();
+                Ok(())
+            }
             Err(PushError::Full(msg)) => Err(TrySendError::Full(msg)),
             Err(PushError::Closed(msg)) => Err(TrySendError::Closed(msg)),
         }
@@ -205,16 +222,20 @@ impl<T> Chan<T> {
 /// what the ring's `pop` requires.
 pub(crate) struct Consumer<T> {
     chan: Arc<Chan<T>>,
+    /// Between `register` and `unregister`: pops that find nothing arm the next slot.
+    registered: bool,
 }
 
 impl<T> Consumer<T> {
     /// Takes the oldest message; a pop from a bounded ring makes room for a waiting sender.
+    /// While registered, a pop that finds nothing arms the slot it waits for, so that the push
+    /// filling it wakes the consumer.
     #[inline]
     pub(crate) fn pop(&mut self) -> Pop<T> {
         // SAFETY: `Consumer` is unique per channel and `pop` takes `&mut self`, so pops never
         // overlap and are ordered (a consumer moved to another thread is handed over by a
         // synchronising operation, as every `Send` value is).
-        let pop = unsafe { self.chan.ring.pop() };
+        let pop = unsafe { self.chan.ring.pop(self.registered) };
         if let (Pop::Item(_), Ring::Bounded(_)) = (&pop, &self.chan.ring) {
             self.chan.tx.notify_one();
         }
@@ -222,14 +243,20 @@ impl<T> Consumer<T> {
     }
 
     /// Registers the consumer to be woken by the next push or close. The caller must try to pop
-    /// again before it sleeps.
-    pub(crate) fn register(&self, waiter: WaiterRef<'_>) {
+    /// again before it sleeps: that pop arms the slot it finds empty, which is what makes the
+    /// push into it wake the consumer.
+    pub(crate) fn register(&mut self, waiter: WaiterRef<'_>) {
+        debug_assert!(self.chan.watched, "an unwatched channel's consumer waits elsewhere");
         self.chan.rx.register(waiter);
+        self.registered = true;
     }
 
-    /// The consumer stopped waiting.
-    pub(crate) fn unregister(&self) {
+    /// The consumer stopped waiting. A slot it armed stays armed: its push wakes nobody (the
+    /// cell is empty) and costs its producer one fenced look at the cell.
+    #[inline]
+    pub(crate) fn unregister(&mut self) {
         self.chan.rx.unregister();
+        self.registered = false;
     }
 
     /// The shared core (for closing, lengths and the like).

@@ -8,24 +8,34 @@ mod models {
     use crate::wait::block_on;
     use crate::{bounded, unbounded};
 
-    /// A receiver that blocks while a producer sends: no lost wake-up, order kept.
+    /// A receiver that blocks while a producer sends (unbounded and bounded(1)): no lost
+    /// wake-up, order kept. The producer hands its sender back through `join` instead of
+    /// dropping it: the last sender's drop closes the mailbox, which would wake the receiver and
+    /// hide a lost wake-up (every model here that checks wake-ups keeps a sender alive).
     #[test]
     fn blocking_recv_vs_send() {
-        loom::model(|| {
-            let (tx, mut mailbox) = unbounded();
-            let producer = thread::spawn(move || {
-                tx.try_send(1).unwrap();
-                tx.try_send(2).unwrap();
+        for cap in [None, Some(1)] {
+            loom::model(move || {
+                let (tx, mut mailbox) = match cap {
+                    Some(cap) => bounded(cap),
+                    None => unbounded(),
+                };
+                let producer = thread::spawn(move || {
+                    tx.send_blocking(1).unwrap();
+                    tx.send_blocking(2).unwrap();
+                    tx
+                });
+                assert_eq!(mailbox.recv_blocking(), Ok(1));
+                assert_eq!(mailbox.recv_blocking(), Ok(2));
+                drop(producer.join().unwrap());
+                assert_eq!(mailbox.recv_blocking(), Err(RecvError::Closed));
             });
-            assert_eq!(mailbox.recv_blocking(), Ok(1));
-            assert_eq!(mailbox.recv_blocking(), Ok(2));
-            assert_eq!(mailbox.recv_blocking(), Err(RecvError::Closed));
-            producer.join().unwrap();
-        });
+        }
     }
 
     /// Two producers race a receiver that goes to sleep (bounded and unbounded): no interleaving
-    /// leaves it asleep next to a message (loom reports a deadlock otherwise).
+    /// leaves it asleep next to a message (loom reports a deadlock otherwise). The senders stay
+    /// alive until both messages are in, so no close can do the waking.
     #[test]
     fn two_producers_vs_a_sleeping_receiver() {
         for cap in [Some(2), None] {
@@ -37,18 +47,21 @@ mod models {
                 let producers: Vec<_> = (1..=2)
                     .map(|n| {
                         let tx = tx.clone();
-                        thread::spawn(move || tx.try_send(n).unwrap())
+                        thread::spawn(move || {
+                            tx.try_send(n).unwrap();
+                            tx
+                        })
                     })
                     .collect();
-                drop(tx);
                 let mut got =
                     vec![mailbox.recv_blocking().unwrap(), mailbox.recv_blocking().unwrap()];
                 got.sort();
                 assert_eq!(got, [1, 2]);
-                assert_eq!(mailbox.recv_blocking(), Err(RecvError::Closed));
                 for p in producers {
-                    p.join().unwrap();
+                    drop(p.join().unwrap());
                 }
+                drop(tx);
+                assert_eq!(mailbox.recv_blocking(), Err(RecvError::Closed));
             });
         }
     }
@@ -62,13 +75,14 @@ mod models {
             let producer = thread::spawn(move || {
                 tx.try_send(1).unwrap();
                 tx.try_send(2).unwrap();
+                tx
             });
             block_on(async {
                 assert_eq!(mailbox.recv().await, Ok(1));
                 assert_eq!(mailbox.recv().await, Ok(2));
-                assert_eq!(mailbox.recv().await, Err(RecvError::Closed));
             });
-            producer.join().unwrap();
+            drop(producer.join().unwrap());
+            assert_eq!(block_on(async { mailbox.recv().await }), Err(RecvError::Closed));
         });
     }
 

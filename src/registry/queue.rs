@@ -78,7 +78,9 @@ impl<T> Queue<T> {
             Some(cap) => Ring::bounded(cap),
             None => Ring::unbounded(),
         };
-        let (chan, rx) = chan::channel(ring);
+        // Unwatched: receivers wait in `plain` / `selective`, never in the channel's own cell,
+        // so pushes (including the waiting sends of `send`) publish with a plain store.
+        let (chan, rx) = chan::unwatched_channel(ring);
         Queue {
             id,
             tag,
@@ -105,7 +107,7 @@ impl<T> Queue<T> {
     /// `set_tags`.
     #[inline]
     pub(super) fn try_push(&self, msg: Stamped<T>) -> Result<(), TrySendError<Stamped<T>>> {
-        self.chan.try_push(msg)?;
+        self.chan.try_send(msg)?;
         self.notify_receivers();
         Ok(())
     }

@@ -22,12 +22,23 @@
 //! # Who does what
 //!
 //! Producers claim a position with a compare-and-swap on `tail` (lock-free: a failed CAS means
-//! another producer succeeded), write the message, and publish it with a `Release` store of
-//! the stamp. The single consumer owns `head`: it reads the slot's stamp, takes the message,
-//! hands the slot to the next lap and moves `head` with plain stores — no CAS on the consumer
-//! side. Closing is a `fetch_or` of `mark_bit` into `tail`; since every claim is a CAS that
-//! expects the bit clear, no claim can succeed after the close, and the consumer sees every
-//! claim made before it.
+//! another producer succeeded), write the message, and publish it by writing the stamp
+//! `position + 1` (`Release`). The single consumer owns `head`: it reads the slot's stamp, takes
+//! the message, hands the slot to the next lap and moves `head` with plain stores — no CAS on
+//! the consumer's fast path. Closing is a `fetch_or` of `mark_bit` into `tail`; since every
+//! claim is a CAS that expects the bit clear, no claim can succeed after the close, and the
+//! consumer sees every claim made before it.
+//!
+//! # Arming: who wakes a waiting consumer
+//!
+//! A consumer about to sleep *arms* the slot at `head` (see [`Bounded::pop`]): a CAS of its
+//! stamp from `head` to `head | mark_bit`. Stamps never carry `mark_bit` otherwise, and a slot
+//! whose stamp is `head` is empty or claimed-but-unwritten, which look the same. A producer of
+//! a watched ring publishes with a `swap` of the stamp instead of a store, and reports whether
+//! the old stamp was armed. The CAS and the swap are two read-modify-writes of one word, so
+//! they are totally ordered: either the CAS fails (the message is there, the consumer takes
+//! it) or the swap sees the arming and the producer wakes the consumer. A producer nobody waits
+//! for pays the swap and nothing else: no fence, no look at the consumer's wait cell.
 
 use std::mem::MaybeUninit;
 
@@ -114,7 +125,12 @@ impl<T> Bounded<T> {
     }
 
     /// Pushes `value`, or gives it back if the ring is full or closed. Lock-free.
-    pub(crate) fn push(&self, value: T) -> Result<(), PushError<T>> {
+    ///
+    /// `watched`: the consumer may arm slots (see the module docs), so publish with a swap and
+    /// return true if it armed this one (the caller must wake it). An unwatched ring's consumer
+    /// never arms (`pop(false)` only); its pushes publish with a plain store and return false.
+    #[inline]
+    pub(crate) fn push(&self, value: T, watched: bool) -> Result<bool, PushError<T>> {
         let mut backoff = Backoff::new();
         // Relaxed: the value is only a guess that the CAS below checks; the slot's stamp (read
         // with Acquire) is what orders our write after the consumer's read of the last lap.
@@ -127,7 +143,8 @@ impl<T> Bounded<T> {
             // Acquire: pairs with the consumer's Release store of this stamp, so its read of the
             // previous lap's message happens before our write below.
             let stamp = slot.stamp.load(Acquire);
-            if stamp == tail {
+            // An armed empty slot is as free as an unarmed one.
+            if stamp & !self.mark_bit == tail {
                 // The slot is free for this lap: try to claim it.
                 let new_tail = self.next_position(tail);
                 // Relaxed is enough on both sides: the CAS only decides which producer owns the
@@ -138,9 +155,16 @@ impl<T> Bounded<T> {
                         // SAFETY: our CAS claimed position `tail`, and the stamp said the slot
                         // is empty for it; nobody else touches the slot until we publish it.
                         slot.value.with_mut(|ptr| unsafe { ptr.write(MaybeUninit::new(value)) });
-                        // Release: makes the write above visible to the consumer's Acquire load.
-                        slot.stamp.store(tail + 1, Release);
-                        return Ok(());
+                        if !watched {
+                            // Release: makes the write above visible to the consumer's Acquire
+                            // load.
+                            slot.stamp.store(tail + 1, Release);
+                            return Ok(false);
+                        }
+                        // Release: as above. Acquire: if the consumer armed the slot, what it
+                        // did before (registering its waiter) is visible to our wake-up.
+                        let old = slot.stamp.swap(tail + 1, AcqRel);
+                        return Ok(old & self.mark_bit != 0);
                     }
                     Err(current) => {
                         tail = current;
@@ -164,30 +188,75 @@ impl<T> Bounded<T> {
         }
     }
 
-    /// Takes the oldest message.
+    /// Takes the oldest message. With `arm`, a pop that finds nothing arms the slot at `head`
+    /// (see the module docs): the push that fills it then reports, so that its producer wakes
+    /// the consumer. Arm only when registered to be woken, and only on a watched ring.
     ///
     /// # Safety
     ///
     /// Only one thread at a time may call `pop` (the single consumer); calls must be ordered by
     /// happens-before (the same thread, or handed over through a lock or channel).
-    pub(crate) unsafe fn pop(&self) -> Pop<T> {
+    #[inline]
+    pub(crate) unsafe fn pop(&self, arm: bool) -> Pop<T> {
         // Relaxed: only the consumer stores `head`, and the caller guarantees we are it.
         let head = self.head.load(Relaxed);
         let slot = &self.buffer[head & (self.mark_bit - 1)];
         // Acquire: pairs with the producer's Release stamp store, so its write is visible.
-        let stamp = slot.stamp.load(Acquire);
-        if stamp == head + 1 {
-            // SAFETY: the stamp says the producer of `head` published its message, and as the
-            // only consumer we are the only reader; the slot is not reused until the store below.
-            let value = slot.value.with(|ptr| unsafe { ptr.read().assume_init() });
-            // Release: the next lap's producer (Acquire on the stamp) writes only after our read.
-            slot.stamp.store(head.wrapping_add(self.one_lap), Release);
-            // Release: pairs with the producers' Acquire load in their full check.
-            self.head.store(self.next_position(head), Release);
-            Pop::Item(value)
+        if slot.stamp.load(Acquire) == head + 1 {
+            // SAFETY: the stamp says the message at `head` is published; we are the consumer.
+            Pop::Item(unsafe { self.take(head) })
         } else {
-            self.empty_or_busy(head)
+            // SAFETY: forwarded contract (we are the single consumer).
+            unsafe { self.pop_unpublished(head, arm) }
         }
+    }
+
+    /// The slot at `head` held no published message: arm it if asked, then tell empty, busy
+    /// and closed apart. Out of line, so that the consumer's fast path stays small.
+    ///
+    /// # Safety
+    ///
+    /// As for [`pop`](Self::pop); `head` is the consumer's current position.
+    #[inline(never)]
+    unsafe fn pop_unpublished(&self, head: usize, arm: bool) -> Pop<T> {
+        if arm {
+            let slot = &self.buffer[head & (self.mark_bit - 1)];
+            // Release: a producer whose swap reads the arming (Acquire) sees the consumer's
+            // registration. Acquire on failure: pairs with the producer's Release swap, so the
+            // message it published is visible to the take below.
+            match slot.stamp.compare_exchange(head, head | self.mark_bit, AcqRel, Acquire) {
+                Ok(_) => {}
+                // Armed by an earlier wait that has not been answered yet.
+                Err(stamp) if stamp == head | self.mark_bit => {}
+                Err(stamp) => {
+                    // The only other value the slot can hold: the producer of `head` published
+                    // its message between our load and the CAS.
+                    debug_assert_eq!(stamp, head + 1);
+                    // SAFETY: the stamp says the message at `head` is published.
+                    return Pop::Item(unsafe { self.take(head) });
+                }
+            }
+        }
+        self.empty_or_busy(head)
+    }
+
+    /// Takes the published message at `head` and moves on.
+    ///
+    /// # Safety
+    ///
+    /// We are the single consumer, `head` is its position, and the slot's stamp was seen
+    /// (Acquire) as `head + 1`.
+    #[inline(always)]
+    unsafe fn take(&self, head: usize) -> T {
+        let slot = &self.buffer[head & (self.mark_bit - 1)];
+        // SAFETY: the stamp says the producer of `head` published its message, and as the only
+        // consumer we are the only reader; the slot is not reused until the store below.
+        let value = slot.value.with(|ptr| unsafe { ptr.read().assume_init() });
+        // Release: the next lap's producer (Acquire on the stamp) writes only after our read.
+        slot.stamp.store(head.wrapping_add(self.one_lap), Release);
+        // Release: pairs with the producers' Acquire load in their full check.
+        self.head.store(self.next_position(head), Release);
+        value
     }
 
     /// The slot at `head` holds nothing yet: is the ring empty, closed, or is a producer still

@@ -30,8 +30,8 @@ pub(crate) enum Pop<T> {
     Item(T),
     /// Nothing queued.
     Empty,
-    /// A producer has claimed the next slot but not finished writing it; it will notify the
-    /// consumer once it has (so a waiting consumer may treat this as `Empty`).
+    /// A producer has claimed the next slot but not finished writing it; once it has, its push
+    /// reports a consumer that armed the slot (so an armed consumer may treat this as `Empty`).
     Busy,
     /// Nothing queued and the ring is closed: nothing will ever come.
     Closed,
@@ -60,29 +60,35 @@ impl<T> Ring<T> {
         Ring::Small(Unbounded::new())
     }
 
+    /// Pushes `value`, or gives it back (full or closed).
+    ///
+    /// On a `watched` ring (one whose consumer arms slots before it sleeps, see `bounded`'s
+    /// "Arming"), `Ok(true)` means the consumer waits for this message: the caller must wake
+    /// it. An unwatched push never reports and publishes with a plain store.
     #[inline]
-    pub(crate) fn push(&self, value: T) -> Result<(), PushError<T>> {
+    pub(crate) fn push(&self, value: T, watched: bool) -> Result<bool, PushError<T>> {
         match self {
-            Ring::Bounded(ring) => ring.push(value),
-            Ring::Unbounded(ring) => ring.push(value),
-            Ring::Small(ring) => ring.push(value),
+            Ring::Bounded(ring) => ring.push(value, watched),
+            Ring::Unbounded(ring) => ring.push(value, watched),
+            Ring::Small(ring) => ring.push(value, watched),
         }
     }
 
-    /// Takes the oldest message.
+    /// Takes the oldest message; with `arm`, a pop that finds none arms the next slot, so that
+    /// the push that fills it reports (only for a registered consumer of a watched ring).
     ///
     /// # Safety
     ///
     /// Single consumer: calls must not overlap and must be ordered by happens-before.
     #[inline]
-    pub(crate) unsafe fn pop(&self) -> Pop<T> {
+    pub(crate) unsafe fn pop(&self, arm: bool) -> Pop<T> {
         match self {
             // SAFETY: forwarded contract.
-            Ring::Bounded(ring) => unsafe { ring.pop() },
+            Ring::Bounded(ring) => unsafe { ring.pop(arm) },
             // SAFETY: forwarded contract.
-            Ring::Unbounded(ring) => unsafe { ring.pop() },
+            Ring::Unbounded(ring) => unsafe { ring.pop(arm) },
             // SAFETY: forwarded contract.
-            Ring::Small(ring) => unsafe { ring.pop() },
+            Ring::Small(ring) => unsafe { ring.pop(arm) },
         }
     }
 

@@ -27,7 +27,7 @@ impl Kind {
 fn pop_settled<T>(ring: &Ring<T>) -> Pop<T> {
     loop {
         // SAFETY: each test has exactly one consumer thread.
-        match unsafe { ring.pop() } {
+        match unsafe { ring.pop(false) } {
             Pop::Busy => crate::loom::thread::yield_now(),
             other => return other,
         }
@@ -55,6 +55,79 @@ mod unit {
         [Kind::Bounded(cap), Kind::Unbounded, Kind::Small].map(Kind::ring)
     }
 
+    /// Pops once, arming the next slot if nothing is there (as a registered consumer does).
+    fn pop_armed<T>(ring: &Ring<T>) -> Pop<T> {
+        // SAFETY: each test has exactly one consumer thread.
+        unsafe { ring.pop(true) }
+    }
+
+    /// A watched push reports exactly the slot the consumer armed: not the ones before it, not
+    /// the ones after it, on every kind, across many laps and blocks, and arming twice is the
+    /// same as arming once.
+    #[test]
+    fn a_push_reports_exactly_the_armed_slot() {
+        for ring in each(3) {
+            // The unbounded kinds report the claim of position 0 (no block to arm yet).
+            let first = ring.push(0, true).unwrap();
+            assert_eq!(first, ring.capacity().is_none());
+            assert_eq!(pop_armed(&ring), Pop::Item(0));
+            for round in 1..50 {
+                // Nobody waits: nothing reports.
+                assert!(!ring.push(round, true).unwrap(), "round {round}: unarmed slot reported");
+                assert_eq!(pop_armed(&ring), Pop::Item(round));
+                // The consumer waits (twice, as after a spurious wake-up): the next push reports.
+                assert_eq!(pop_armed(&ring), Pop::Empty);
+                assert_eq!(pop_armed(&ring), Pop::Empty);
+                assert!(ring.push(1000 + round, true).unwrap(), "round {round}: armed slot silent");
+                // The slot after it was not armed.
+                if round % 3 == 0 {
+                    assert!(!ring.push(2000 + round, true).unwrap());
+                    assert_eq!(pop_armed(&ring), Pop::Item(1000 + round));
+                    assert_eq!(pop_armed(&ring), Pop::Item(2000 + round));
+                } else {
+                    assert_eq!(pop_armed(&ring), Pop::Item(1000 + round));
+                }
+            }
+            // A pop that does not arm leaves the next push silent.
+            assert_eq!(pop_settled(&ring), Pop::Empty);
+            assert!(!ring.push(7, true).unwrap());
+            assert_eq!(pop_armed(&ring), Pop::Item(7));
+        }
+    }
+
+    /// An armed slot is as free as any: a full bounded ring still reports Full at the right
+    /// place, an armed ring still closes, and a push into an armed slot of a closed ring gives
+    /// its message back.
+    #[test]
+    fn armed_slots_keep_full_and_closed_right() {
+        for ring in each(2) {
+            assert_eq!(pop_armed(&ring), Pop::Empty);
+            ring.push(1, true).unwrap();
+            ring.push(2, true).unwrap();
+            if ring.capacity().is_some() {
+                assert_eq!(ring.push(3, true), Err(PushError::Full(3)));
+            }
+            assert_eq!(pop_armed(&ring), Pop::Item(1));
+            assert_eq!(pop_armed(&ring), Pop::Item(2));
+            assert_eq!(pop_armed(&ring), Pop::Empty);
+            assert!(ring.close());
+            assert_eq!(ring.push(4, true), Err(PushError::Closed(4)));
+            assert_eq!(pop_armed(&ring), Pop::Closed);
+        }
+    }
+
+    /// Unwatched pushes (the registry's) publish with a plain store and never report, not even
+    /// the first claim of an unbounded ring.
+    #[test]
+    fn unwatched_pushes_never_report() {
+        for ring in each(4) {
+            for i in 0..20 {
+                assert_eq!(ring.push(i, false), Ok(false));
+                assert_eq!(pop_settled(&ring), Pop::Item(i));
+            }
+        }
+    }
+
     /// The ends never share a cache line or a prefetch pair, and the read-mostly fields share a
     /// line with neither, whatever the address of the ring: checked on byte distances.
     #[test]
@@ -75,7 +148,7 @@ mod unit {
     fn fifo_order_and_len() {
         for ring in each(100) {
             for i in 0..100 {
-                ring.push(i).unwrap();
+                ring.push(i, true).unwrap();
                 assert_eq!(ring.len(), i + 1);
             }
             for i in 0..100 {
@@ -91,13 +164,13 @@ mod unit {
         for cap in [1, 2, 3, 7, 8, 1024] {
             let ring = Ring::bounded(cap);
             for i in 0..cap {
-                ring.push(i).unwrap();
+                ring.push(i, true).unwrap();
             }
             assert_eq!(ring.len(), cap);
-            assert_eq!(ring.push(usize::MAX), Err(PushError::Full(usize::MAX)));
+            assert_eq!(ring.push(usize::MAX, true), Err(PushError::Full(usize::MAX)));
             assert_eq!(pop_settled(&ring), Pop::Item(0));
-            ring.push(cap).unwrap();
-            assert_eq!(ring.push(usize::MAX), Err(PushError::Full(usize::MAX)));
+            ring.push(cap, true).unwrap();
+            assert_eq!(ring.push(usize::MAX, true), Err(PushError::Full(usize::MAX)));
             for i in 1..=cap {
                 assert_eq!(pop_settled(&ring), Pop::Item(i));
             }
@@ -113,7 +186,7 @@ mod unit {
             for round in 0..STRESS / 10 {
                 let burst = 1 + round % 3;
                 for i in 0..burst {
-                    ring.push(next + i).unwrap();
+                    ring.push(next + i, true).unwrap();
                 }
                 for i in 0..burst {
                     assert_eq!(pop_settled(&ring), Pop::Item(next + i));
@@ -129,7 +202,7 @@ mod unit {
         for kind in [Kind::Unbounded, Kind::Small] {
             let ring = kind.ring();
             for i in 0..200 {
-                ring.push(i).unwrap();
+                ring.push(i, true).unwrap();
             }
             assert_eq!(ring.len(), 200);
             for i in 0..150 {
@@ -142,13 +215,13 @@ mod unit {
     #[test]
     fn close_rejects_pushes_and_keeps_queued_messages() {
         for ring in each(4) {
-            ring.push(1).unwrap();
-            ring.push(2).unwrap();
+            ring.push(1, true).unwrap();
+            ring.push(2, true).unwrap();
             assert!(!ring.is_closed());
             assert!(ring.close());
             assert!(!ring.close(), "second close reports it was closed already");
             assert!(ring.is_closed());
-            assert_eq!(ring.push(3), Err(PushError::Closed(3)));
+            assert_eq!(ring.push(3, true), Err(PushError::Closed(3)));
             assert_eq!(ring.len(), 2);
             assert_eq!(pop_settled(&ring), Pop::Item(1));
             assert_eq!(pop_settled(&ring), Pop::Item(2));
@@ -160,9 +233,9 @@ mod unit {
     #[test]
     fn full_and_closed_bounded_reports_closed() {
         let ring = Ring::bounded(1);
-        ring.push(1).unwrap();
+        ring.push(1, true).unwrap();
         ring.close();
-        assert_eq!(ring.push(2), Err(PushError::Closed(2)));
+        assert_eq!(ring.push(2, true), Err(PushError::Closed(2)));
     }
 
     #[test]
@@ -173,13 +246,13 @@ mod unit {
             // Wrap the bounded ring once and cross unbounded blocks before leaving messages.
             let total = if let Kind::Bounded(_) = kind { 5 } else { 70 };
             for _ in 0..3 {
-                ring.push(Counted(drops.clone())).map_err(|_| ()).unwrap();
+                ring.push(Counted(drops.clone()), true).map_err(|_| ()).unwrap();
             }
             for _ in 0..3 {
                 assert!(matches!(pop_settled(&ring), Pop::Item(_)));
             }
             for _ in 0..total {
-                ring.push(Counted(drops.clone())).map_err(|_| ()).unwrap();
+                ring.push(Counted(drops.clone()), true).map_err(|_| ()).unwrap();
             }
             assert_eq!(drops.load(SeqCst), 3);
             drop(ring);
@@ -191,8 +264,8 @@ mod unit {
     fn a_rejected_push_gives_the_same_message_back_undropped() {
         let drops = Arc::new(AtomicUsize::new(0));
         let ring = Ring::bounded(1);
-        ring.push(Counted(drops.clone())).map_err(|_| ()).unwrap();
-        let back = match ring.push(Counted(drops.clone())) {
+        ring.push(Counted(drops.clone()), true).map_err(|_| ()).unwrap();
+        let back = match ring.push(Counted(drops.clone()), true) {
             Err(PushError::Full(msg)) => msg,
             _ => panic!("expected Full"),
         };
@@ -210,7 +283,7 @@ mod unit {
                 Ring::Small(_) => Ring::unbounded_small(),
             };
             for _ in 0..100 {
-                ring.push(()).unwrap();
+                ring.push((), true).unwrap();
                 assert_eq!(pop_settled(&ring), Pop::Item(()));
             }
         }
@@ -236,7 +309,7 @@ mod unit {
                     std::thread::spawn(move || {
                         for i in 0..per {
                             let mut msg = (p, i);
-                            while let Err(PushError::Full(back)) = ring.push(msg) {
+                            while let Err(PushError::Full(back)) = ring.push(msg, true) {
                                 msg = back;
                                 std::thread::yield_now();
                             }
@@ -278,8 +351,8 @@ mod unit {
                     std::thread::spawn(move || {
                         let mut returned = 0;
                         for _ in 0..STRESS / 10 {
-                            match ring.push(Counted(drops.clone())) {
-                                Ok(()) => {
+                            match ring.push(Counted(drops.clone()), true) {
+                                Ok(_) => {
                                     accepted.fetch_add(1, SeqCst);
                                 }
                                 Err(PushError::Full(_)) => {
@@ -337,7 +410,7 @@ mod models {
                         let ring = ring.clone();
                         thread::spawn(move || {
                             for i in 0..count {
-                                ring.push((p, i)).unwrap();
+                                ring.push((p, i), true).unwrap();
                             }
                         })
                     })
@@ -369,10 +442,10 @@ mod models {
     fn full_empty_boundary() {
         loom::model(|| {
             let ring = Arc::new(Ring::bounded(1));
-            ring.push(1).unwrap();
+            ring.push(1, true).unwrap();
             let producer = {
                 let ring = ring.clone();
-                thread::spawn(move || ring.push(2).is_ok())
+                thread::spawn(move || ring.push(2, true).is_ok())
             };
             assert_eq!(pop_settled(&ring), Pop::Item(1));
             let pushed = producer.join().unwrap();
@@ -390,13 +463,13 @@ mod models {
         loom::model(|| {
             let ring = Arc::new(Ring::unbounded());
             for i in 0..2 {
-                ring.push(i).unwrap();
+                ring.push(i, true).unwrap();
             }
             let producer = {
                 let ring = ring.clone();
                 thread::spawn(move || {
                     for i in 2..5 {
-                        ring.push(i).unwrap();
+                        ring.push(i, true).unwrap();
                     }
                 })
             };
@@ -415,6 +488,39 @@ mod models {
         });
     }
 
+    /// Arming racing publishing (bounded; unbounded cold, where the push claims position 0 and
+    /// may install the first block; unbounded warm): either the consumer's pop takes the message
+    /// or the push reports that the consumer waits for it. Never neither (a lost wake-up).
+    #[test]
+    fn arming_vs_publishing() {
+        for (kind, warm) in
+            [(Kind::Bounded(2), true), (Kind::Unbounded, false), (Kind::Unbounded, true)]
+        {
+            loom::model(move || {
+                let ring = Arc::new(kind.ring());
+                if warm {
+                    ring.push(0, true).unwrap();
+                    assert_eq!(pop_settled(&ring), Pop::Item(0));
+                }
+                let producer = {
+                    let ring = ring.clone();
+                    thread::spawn(move || ring.push(7, true).unwrap())
+                };
+                // SAFETY: this thread is the ring's only consumer.
+                let popped = unsafe { ring.pop(true) };
+                let reported = producer.join().unwrap();
+                match popped {
+                    Pop::Item(7) => {}
+                    Pop::Empty | Pop::Busy => {
+                        assert!(reported, "the consumer armed and missed the message, unreported");
+                        assert_eq!(pop_settled(&ring), Pop::Item(7));
+                    }
+                    other => panic!("unexpected {other:?}"),
+                }
+            });
+        }
+    }
+
     /// Close racing a push: the push either lands before the close (and is popped before
     /// `Closed`) or gets its message back.
     #[test]
@@ -424,7 +530,7 @@ mod models {
                 let ring = Arc::new(kind.ring());
                 let producer = {
                     let ring = ring.clone();
-                    thread::spawn(move || ring.push(7).is_ok())
+                    thread::spawn(move || ring.push(7, true).is_ok())
                 };
                 ring.close();
                 let mut got = None;

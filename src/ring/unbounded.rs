@@ -10,6 +10,17 @@
 //! block, which tells the other producers to wait a moment instead of writing past the end (the
 //! scheme of crossbeam's list flavour). The consumer steps over it.
 //!
+//! # Arming: who wakes a waiting consumer
+//!
+//! As in the bounded ring (see its module docs): a consumer about to sleep arms the slot at
+//! `head` (state `0 → ARMED`, a CAS), and a producer of a watched ring publishes with a swap of
+//! the state and reports an armed slot, so that its caller wakes the consumer. Before the first
+//! push there is no block, hence no slot to arm: the claim of position 0 therefore always
+//! reports. For that to be enough, the first block goes into the consumer's end *before* the
+//! producers' end (see `install_first`): a producer that can claim position 0 has seen the
+//! block in the producers' end, so the consumer's end has it too, and a consumer that looks
+//! after the report's fence finds the block (and the message, or a slot it can arm).
+//!
 //! # Memory
 //!
 //! The first block is allocated by the first push (an idle, never-used ring costs no block).
@@ -51,9 +62,11 @@ pub(crate) const BLOCK: usize = 3;
 pub(crate) const SMALL_BLOCK: usize = 3;
 /// `Slot::state`: the producer has written the message.
 const WRITTEN: usize = 1;
+/// `Slot::state`: not written yet, and the consumer waits for it (see "Arming").
+const ARMED: usize = 2;
 
 struct Slot<T> {
-    /// 0, or `WRITTEN` once the message is in `value`.
+    /// 0, `ARMED` while the consumer waits for it, `WRITTEN` once the message is in `value`.
     state: AtomicUsize,
     /// Written once by the producer that claimed this slot's position, before it sets
     /// `WRITTEN` (Release); read once by the consumer after it saw `WRITTEN` (Acquire).
@@ -125,8 +138,8 @@ pub(crate) struct Unbounded<T, const CAP: usize = BLOCK> {
     /// A reset block kept for the next install, or null.
     spare: AtomicPtr<Block<T, CAP>>,
     _line: Gap<LINE_GAP>,
-    /// The consumer's end. Only the consumer stores `index`; `block` is also stored once by the
-    /// producer that installs the very first block.
+    /// The consumer's end. Only the consumer stores `index`; `block` is also set once by the
+    /// producer that installs the very first block (before the producers' end gets it).
     head: End<T, CAP>,
     _pair: Gap<PAIR_GAP>,
     /// The producers' end.
@@ -184,8 +197,39 @@ impl<T, const CAP: usize> Unbounded<T, CAP> {
         }
     }
 
+    /// Installs the very first block: into the consumer's end first, then the producers' end
+    /// (see "Arming"), whichever producers get there; returns the producers' block.
+    #[cold]
+    fn install_first(&self) -> *mut Block<T, CAP> {
+        // Acquire: pairs with the Release CAS below, so the block's initialisation is visible.
+        let mut first = self.head.block.load(Acquire);
+        if first.is_null() {
+            let fresh = self.take_block();
+            // Release: the block's initialisation happens before anyone reads the pointer.
+            match self.head.block.compare_exchange(ptr::null_mut(), fresh, AcqRel, Acquire) {
+                Ok(_) => first = fresh,
+                Err(current) => {
+                    // SAFETY: `fresh` never became reachable by anyone else; it is fresh.
+                    unsafe { self.recycle(fresh) };
+                    first = current;
+                }
+            }
+        }
+        // Only succeeds while the producers' end has no block at all; if the consumer's end
+        // already moved on (`first` is a later block), the producers' end has long had one and
+        // the CAS fails.
+        match self.tail.block.compare_exchange(ptr::null_mut(), first, AcqRel, Acquire) {
+            Ok(_) => first,
+            Err(current) => current,
+        }
+    }
+
     /// Pushes `value`, or gives it back if the ring is closed. Lock-free; never full.
-    pub(crate) fn push(&self, value: T) -> Result<(), PushError<T>> {
+    ///
+    /// `watched`: as for `Bounded::push`; the result is true if the consumer armed the slot,
+    /// and always for the claim of position 0 (see "Arming"): the caller must wake it then.
+    #[inline]
+    pub(crate) fn push(&self, value: T, watched: bool) -> Result<bool, PushError<T>> {
         let mut backoff = Backoff::new();
         // Acquire on both: pairs with the installer's Release stores, so a block pointer we read
         // is fully initialised (and matches the index, or our CAS below fails).
@@ -210,23 +254,9 @@ impl<T, const CAP: usize> Unbounded<T, CAP> {
                 next_block = self.take_block();
             }
             if block.is_null() {
-                // The very first push: install the first block.
-                let first = self.take_block();
-                // Release: the block's initialisation happens before anyone reads the pointer.
-                match self.tail.block.compare_exchange(ptr::null_mut(), first, Release, Relaxed) {
-                    Ok(_) => {
-                        // The consumer starts at this block too (Release, same reason).
-                        self.head.block.store(first, Release);
-                        block = first;
-                    }
-                    Err(_) => {
-                        // SAFETY: `first` never became reachable by anyone else; it is fresh.
-                        unsafe { self.recycle(first) };
-                        tail = self.tail.index.load(Acquire);
-                        block = self.tail.block.load(Acquire);
-                        continue;
-                    }
-                }
+                // The very first push: install the first block. If `tail` moved meanwhile, the
+                // claim below fails and reloads both.
+                block = self.install_first();
             }
 
             let new_tail = tail + (1 << SHIFT);
@@ -250,9 +280,15 @@ impl<T, const CAP: usize> Unbounded<T, CAP> {
                     let slot = unsafe { &(*block).slots[offset] };
                     // SAFETY: nobody else writes or reads this slot before WRITTEN is set.
                     slot.value.with_mut(|ptr| unsafe { ptr.write(MaybeUninit::new(value)) });
-                    // Release: publishes the message to the consumer's Acquire load.
-                    slot.state.store(WRITTEN, Release);
-                    break Ok(());
+                    if !watched {
+                        // Release: publishes the message to the consumer's Acquire load.
+                        slot.state.store(WRITTEN, Release);
+                        break Ok(false);
+                    }
+                    // Release: as above. Acquire: an arming consumer's registration is visible
+                    // to our wake-up.
+                    let old = slot.state.swap(WRITTEN, AcqRel);
+                    break Ok(old == ARMED || tail >> SHIFT == 0);
                 }
                 Err(current) => {
                     tail = current;
@@ -268,27 +304,73 @@ impl<T, const CAP: usize> Unbounded<T, CAP> {
         result
     }
 
-    /// Takes the oldest message.
+    /// Takes the oldest message. With `arm`, a pop that finds nothing arms the slot at `head`
+    /// (see "Arming"); arm only when registered to be woken, and only on a watched ring.
     ///
     /// # Safety
     ///
     /// Only one thread at a time may call `pop` (the single consumer); calls must be ordered by
     /// happens-before (the same thread, or handed over through a lock or channel).
-    pub(crate) unsafe fn pop(&self) -> Pop<T> {
+    #[inline]
+    pub(crate) unsafe fn pop(&self, arm: bool) -> Pop<T> {
         // Relaxed: only the consumer stores `head.index`.
         let head = self.head.index.load(Relaxed);
-        // Acquire: pairs with the first install's Release store.
+        // Acquire: pairs with the first install's Release CAS.
         let block = self.head.block.load(Acquire);
-        let offset = (head >> SHIFT) % Self::LAP;
         if block.is_null() {
+            // No block yet, so nothing to arm: the claim of position 0 reports anyway.
             return self.empty_or_busy(head);
         }
+        let offset = (head >> SHIFT) % Self::LAP;
         // SAFETY: `block` is the consumer's current block, which only the consumer frees.
         let slot = unsafe { &(*block).slots[offset] };
         // Acquire: pairs with the producer's Release store of WRITTEN.
         if slot.state.load(Acquire) & WRITTEN == 0 {
-            return self.empty_or_busy(head);
+            // SAFETY: forwarded contract; `block` is the consumer's current block.
+            return unsafe { self.pop_unwritten(head, block, arm) };
         }
+        // SAFETY: WRITTEN seen with Acquire, in the consumer's current block.
+        Pop::Item(unsafe { self.take(head, block) })
+    }
+
+    /// The slot at `head` held no message yet: arm it if asked, then tell empty, busy and
+    /// closed apart. Out of line, so that the consumer's fast path stays small.
+    ///
+    /// # Safety
+    ///
+    /// As for [`pop`](Self::pop); `block` is the consumer's current block (non-null).
+    #[inline(never)]
+    unsafe fn pop_unwritten(&self, head: usize, block: *mut Block<T, CAP>, arm: bool) -> Pop<T> {
+        if arm {
+            let offset = (head >> SHIFT) % Self::LAP;
+            // SAFETY: the consumer's current block, which only the consumer frees.
+            let slot = unsafe { &(*block).slots[offset] };
+            // Release: a producer whose swap reads the arming sees the consumer's registration.
+            // Acquire on failure: pairs with the producer's Release swap (the message is ours).
+            match slot.state.compare_exchange(0, ARMED, AcqRel, Acquire) {
+                Ok(_) | Err(ARMED) => {}
+                Err(state) => {
+                    debug_assert_eq!(state, WRITTEN);
+                    // SAFETY: WRITTEN seen with Acquire, in the consumer's current block.
+                    return Pop::Item(unsafe { self.take(head, block) });
+                }
+            }
+        }
+        self.empty_or_busy(head)
+    }
+
+    /// Takes the written message at `head` and moves on (to the next block after a block's
+    /// last slot, recycling the finished one).
+    ///
+    /// # Safety
+    ///
+    /// We are the single consumer, `head` its position, `block` its current block, and the
+    /// slot's state was seen (Acquire) as `WRITTEN`.
+    #[inline(always)]
+    unsafe fn take(&self, head: usize, block: *mut Block<T, CAP>) -> T {
+        let offset = (head >> SHIFT) % Self::LAP;
+        // SAFETY: the consumer's current block, which only the consumer frees.
+        let slot = unsafe { &(*block).slots[offset] };
         // SAFETY: WRITTEN says the message is there, and we are the only reader.
         let value = slot.value.with(|ptr| unsafe { ptr.read().assume_init() });
         if offset + 1 == CAP {
@@ -310,11 +392,12 @@ impl<T, const CAP: usize> Unbounded<T, CAP> {
             // Release: pairs with `len`.
             self.head.index.store(head + (1 << SHIFT), Release);
         }
-        Pop::Item(value)
+        value
     }
 
     /// The slot at `head` holds nothing yet: is the ring empty, closed, or is a producer still
     /// writing (or installing the first block)?
+    #[inline(never)]
     fn empty_or_busy(&self, head: usize) -> Pop<T> {
         // Acquire: pairs with the Release half of `close`.
         let tail = self.tail.index.load(Acquire);

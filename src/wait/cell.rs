@@ -31,8 +31,8 @@ const TAKING: usize = 3;
 
 /// Holds at most one waiter: the mailbox's consumer, a task or a thread.
 ///
-/// Producers call [`notify`](WaitCell::notify) after every push; while the consumer is busy
-/// (not registered) that costs a fence and a load.
+/// Producers call [`notify`](WaitCell::notify) after a push that the ring reported (the
+/// consumer armed its slot after registering, see `chan`); a close notifies unconditionally.
 pub(crate) struct WaitCell {
     state: AtomicUsize,
     /// The waiter. Touched only by the party that moved `state` to `REGISTERING` (the

@@ -17,6 +17,10 @@
 //! try sees the change, or the notifier sees the registration. No lost wake-ups, and a notifier
 //! that finds nobody registered pays one fence and one load, never a lock.
 //!
+//! The mailbox's pushes skip even that unless the consumer waits for them: the consumer's
+//! retry after registering *arms* the ring slot it finds empty, and only a push that finds its
+//! slot armed goes on to [`WaitCell::notify`] (see `chan` and `ring::bounded`'s "Arming").
+//!
 //! The queue's lock is only taken by waiters and by notifiers that found a waiter; the cell is
 //! lock-free (its one `UnsafeCell` is guarded by a small state machine, see `cell`).
 
