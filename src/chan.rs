@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use crate::error::{SendError, SendTimeoutError, TrySendError};
 use crate::loom::{Arc, AtomicUsize};
 use crate::receive::deadline_after;
-use crate::ring::{Pop, PushError, Ring};
+use crate::ring::{Look, Pop, PushError, Ring};
 use crate::wait::{self, Registration, WaitCell, WaitQueue, WaiterRef};
 use std::sync::atomic::Ordering::{AcqRel, Relaxed};
 
@@ -227,15 +227,27 @@ pub(crate) struct Consumer<T> {
 }
 
 impl<T> Consumer<T> {
-    /// Takes the oldest message; a pop from a bounded ring makes room for a waiting sender.
-    /// While registered, a pop that finds nothing arms the slot it waits for, so that the push
-    /// filling it wakes the consumer.
+    /// Takes the oldest message, telling `Empty` from `Busy`; a pop from a bounded ring makes
+    /// room for a waiting sender.
     #[inline]
     pub(crate) fn pop(&mut self) -> Pop<T> {
+        self.pop_looking(Look::Settle)
+    }
+
+    /// Takes the oldest message, for a receive that waits on `Empty` and `Busy` alike (it gets
+    /// `Empty` for both, see `Look::Wait`). While registered, a pop that finds nothing arms the
+    /// slot it waits for, so that the push filling it wakes the consumer.
+    #[inline(always)]
+    pub(crate) fn pop_to_wait(&mut self) -> Pop<T> {
+        self.pop_looking(if self.registered { Look::Arm } else { Look::Wait })
+    }
+
+    #[inline(always)]
+    fn pop_looking(&mut self, look: Look) -> Pop<T> {
         // SAFETY: `Consumer` is unique per channel and `pop` takes `&mut self`, so pops never
         // overlap and are ordered (a consumer moved to another thread is handed over by a
         // synchronising operation, as every `Send` value is).
-        let pop = unsafe { self.chan.ring.pop(self.registered) };
+        let pop = unsafe { self.chan.ring.pop(look) };
         if let (Pop::Item(_), Ring::Bounded(_)) = (&pop, &self.chan.ring) {
             self.chan.tx.notify_one();
         }

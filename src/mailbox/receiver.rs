@@ -243,6 +243,7 @@ impl<T> Saved<T> {
 /// Takes the first message `filter` accepts from the save queue or the ring, without waiting.
 /// `Ok(None)`: nothing acceptable yet. `scanned` counts the saved messages this receive has
 /// already rejected, so each message is tested once per receive.
+#[inline(always)]
 fn take<T, M: MessageFilter<T>>(
     rx: &mut Consumer<T>,
     saved: &mut Saved<T>,
@@ -262,7 +263,7 @@ fn take<T, M: MessageFilter<T>>(
         }
     }
     loop {
-        match rx.pop() {
+        match rx.pop_to_wait() {
             Pop::Item(msg) => {
                 if M::ACCEPTS_ALL || filter.accept(&msg) {
                     return Ok(Some(msg));
@@ -270,7 +271,8 @@ fn take<T, M: MessageFilter<T>>(
                 saved.push_back(msg);
                 *scanned += 1;
             }
-            // Busy: the producer notifies us once its message is written.
+            // (`pop_to_wait` reports a slot still being written as Empty: its producer notifies
+            // us once it is written, if we armed it.)
             Pop::Empty | Pop::Busy => return Ok(None),
             Pop::Closed => return Err(RecvError::Closed),
         }

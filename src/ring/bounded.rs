@@ -42,7 +42,7 @@
 
 use std::mem::MaybeUninit;
 
-use super::{Pop, PushError};
+use super::{Look, Pop, PushError};
 use crate::backoff::Backoff;
 use crate::loom::{AtomicUsize, UnsafeCell};
 use crate::padded::{Gap, LINE_GAP, PAIR_GAP};
@@ -69,6 +69,9 @@ pub(crate) struct Bounded<T> {
     buffer: Box<[Slot<T>]>,
     one_lap: usize,
     mark_bit: usize,
+    /// Set (to 1) right after `mark_bit` goes into `tail`: lets a waiting consumer check for
+    /// a close without loading `tail` (see `Look::Wait`).
+    closed: AtomicUsize,
     _line: Gap<LINE_GAP>,
     /// The consumer's position. Only the consumer stores it; producers read it to tell a full
     /// ring from a stale view of `tail`.
@@ -101,6 +104,7 @@ impl<T> Bounded<T> {
             buffer,
             one_lap,
             mark_bit,
+            closed: AtomicUsize::new(0),
             _line: Gap::new(),
             head: AtomicUsize::new(0),
             _pair: Gap::new(),
@@ -129,7 +133,6 @@ impl<T> Bounded<T> {
     /// `watched`: the consumer may arm slots (see the module docs), so publish with a swap and
     /// return true if it armed this one (the caller must wake it). An unwatched ring's consumer
     /// never arms (`pop(false)` only); its pushes publish with a plain store and return false.
-    #[inline]
     pub(crate) fn push(&self, value: T, watched: bool) -> Result<bool, PushError<T>> {
         let mut backoff = Backoff::new();
         // Relaxed: the value is only a guess that the CAS below checks; the slot's stamp (read
@@ -188,38 +191,43 @@ impl<T> Bounded<T> {
         }
     }
 
-    /// Takes the oldest message. With `arm`, a pop that finds nothing arms the slot at `head`
-    /// (see the module docs): the push that fills it then reports, so that its producer wakes
-    /// the consumer. Arm only when registered to be woken, and only on a watched ring.
+    /// Takes the oldest message. With `Look::Arm`, a pop that finds nothing arms the slot at
+    /// `head` (see the module docs): the push that fills it then reports, so that its producer
+    /// wakes the consumer. Arm only when registered to be woken, and only on a watched ring.
     ///
     /// # Safety
     ///
     /// Only one thread at a time may call `pop` (the single consumer); calls must be ordered by
     /// happens-before (the same thread, or handed over through a lock or channel).
-    #[inline]
-    pub(crate) unsafe fn pop(&self, arm: bool) -> Pop<T> {
+    #[inline(always)]
+    pub(crate) unsafe fn pop(&self, look: Look) -> Pop<T> {
         // Relaxed: only the consumer stores `head`, and the caller guarantees we are it.
         let head = self.head.load(Relaxed);
         let slot = &self.buffer[head & (self.mark_bit - 1)];
         // Acquire: pairs with the producer's Release stamp store, so its write is visible.
-        if slot.stamp.load(Acquire) == head + 1 {
+        let stamp = slot.stamp.load(Acquire);
+        if stamp == head + 1 {
             // SAFETY: the stamp says the message at `head` is published; we are the consumer.
-            Pop::Item(unsafe { self.take(head) })
+            Pop::Item(unsafe { self.take(head, slot) })
         } else {
             // SAFETY: forwarded contract (we are the single consumer).
-            unsafe { self.pop_unpublished(head, arm) }
+            unsafe { self.pop_unpublished(head, stamp, look) }
         }
     }
 
-    /// The slot at `head` held no published message: arm it if asked, then tell empty, busy
-    /// and closed apart. Out of line, so that the consumer's fast path stays small.
+    /// The slot at `head` held no published message (its stamp was `stamp`): arm it if asked
+    /// and not armed yet, then tell empty, busy and closed apart. Out of line, so that the
+    /// consumer's fast path stays small.
     ///
     /// # Safety
     ///
     /// As for [`pop`](Self::pop); `head` is the consumer's current position.
     #[inline(never)]
-    unsafe fn pop_unpublished(&self, head: usize, arm: bool) -> Pop<T> {
-        if arm {
+    unsafe fn pop_unpublished(&self, head: usize, stamp: usize, look: Look) -> Pop<T> {
+        // Already armed (a consumer that spins while registered comes here again and again): a
+        // CAS, even a failing one, would take the slot's cache line away from the producers
+        // writing its neighbours.
+        if look == Look::Arm && stamp != head | self.mark_bit {
             let slot = &self.buffer[head & (self.mark_bit - 1)];
             // Release: a producer whose swap reads the arming (Acquire) sees the consumer's
             // registration. Acquire on failure: pairs with the producer's Release swap, so the
@@ -232,23 +240,26 @@ impl<T> Bounded<T> {
                     // The only other value the slot can hold: the producer of `head` published
                     // its message between our load and the CAS.
                     debug_assert_eq!(stamp, head + 1);
-                    // SAFETY: the stamp says the message at `head` is published.
-                    return Pop::Item(unsafe { self.take(head) });
+                    // SAFETY: the stamp says the message at `head` (in `slot`) is published.
+                    return Pop::Item(unsafe { self.take(head, slot) });
                 }
             }
+        }
+        if look != Look::Settle && self.closed.load(Acquire) == 0 {
+            // Empty or busy alike; a close from now on notifies after setting `closed`.
+            return Pop::Empty;
         }
         self.empty_or_busy(head)
     }
 
-    /// Takes the published message at `head` and moves on.
+    /// Takes the published message at `head` (in `slot`) and moves on.
     ///
     /// # Safety
     ///
-    /// We are the single consumer, `head` is its position, and the slot's stamp was seen
-    /// (Acquire) as `head + 1`.
+    /// We are the single consumer, `head` is its position, `slot` is the slot of `head`, and
+    /// its stamp was seen (Acquire) as `head + 1`.
     #[inline(always)]
-    unsafe fn take(&self, head: usize) -> T {
-        let slot = &self.buffer[head & (self.mark_bit - 1)];
+    unsafe fn take(&self, head: usize, slot: &Slot<T>) -> T {
         // SAFETY: the stamp says the producer of `head` published its message, and as the only
         // consumer we are the only reader; the slot is not reused until the store below.
         let value = slot.value.with(|ptr| unsafe { ptr.read().assume_init() });
@@ -261,6 +272,7 @@ impl<T> Bounded<T> {
 
     /// The slot at `head` holds nothing yet: is the ring empty, closed, or is a producer still
     /// writing there?
+    #[inline(never)]
     fn empty_or_busy(&self, head: usize) -> Pop<T> {
         // Acquire: pairs with the Release half of `close`; the claim CASes are ordered with this
         // load by the modification order of `tail` alone (a claim of `head` moves `tail` past it).
@@ -281,7 +293,11 @@ impl<T> Bounded<T> {
     pub(crate) fn close(&self) -> bool {
         // AcqRel: the release half lets the consumer that sees the mark see what we did before;
         // the mark cannot get lost because every claim is a CAS that expects it clear.
-        self.tail.fetch_or(self.mark_bit, AcqRel) & self.mark_bit == 0
+        let closed_now = self.tail.fetch_or(self.mark_bit, AcqRel) & self.mark_bit == 0;
+        // Release: a consumer that sees the flag (Acquire) then sees the mark in `tail`. Every
+        // closer stores it, so that the one that notifies the consumer next has set it.
+        self.closed.store(1, Release);
+        closed_now
     }
 
     pub(crate) fn is_closed(&self) -> bool {

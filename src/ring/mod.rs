@@ -23,6 +23,21 @@ pub(crate) enum PushError<T> {
     Closed(T),
 }
 
+/// What a pop that finds no message at the head goes on to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Look {
+    /// Tell `Empty` from `Busy` (a load of the producers' end): for pops that do not wait
+    /// (`try_recv`, drains, the registry's queues).
+    Settle,
+    /// For a receiver that waits (or spins) on `Empty` and `Busy` alike: report `Empty` for
+    /// both, and look at the producers' end only once the ring is closed. A consumer spinning
+    /// on an empty ring then stays off the cache line its producers fight over.
+    Wait,
+    /// As `Wait`, and arm the slot at the head first (a registered consumer; see
+    /// `bounded`'s "Arming").
+    Arm,
+}
+
 /// What a pop found.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Pop<T> {
@@ -32,6 +47,7 @@ pub(crate) enum Pop<T> {
     Empty,
     /// A producer has claimed the next slot but not finished writing it; once it has, its push
     /// reports a consumer that armed the slot (so an armed consumer may treat this as `Empty`).
+    /// Only `Look::Settle` pops (and pops of a closed ring) tell it from `Empty`.
     Busy,
     /// Nothing queued and the ring is closed: nothing will ever come.
     Closed,
@@ -74,21 +90,22 @@ impl<T> Ring<T> {
         }
     }
 
-    /// Takes the oldest message; with `arm`, a pop that finds none arms the next slot, so that
-    /// the push that fills it reports (only for a registered consumer of a watched ring).
+    /// Takes the oldest message; if there is none, `look` says what else to do (with
+    /// `Look::Arm`, arm the next slot so that the push that fills it reports: only for a
+    /// registered consumer of a watched ring).
     ///
     /// # Safety
     ///
     /// Single consumer: calls must not overlap and must be ordered by happens-before.
-    #[inline]
-    pub(crate) unsafe fn pop(&self, arm: bool) -> Pop<T> {
+    #[inline(always)]
+    pub(crate) unsafe fn pop(&self, look: Look) -> Pop<T> {
         match self {
             // SAFETY: forwarded contract.
-            Ring::Bounded(ring) => unsafe { ring.pop(arm) },
+            Ring::Bounded(ring) => unsafe { ring.pop(look) },
             // SAFETY: forwarded contract.
-            Ring::Unbounded(ring) => unsafe { ring.pop(arm) },
+            Ring::Unbounded(ring) => unsafe { ring.pop(look) },
             // SAFETY: forwarded contract.
-            Ring::Small(ring) => unsafe { ring.pop(arm) },
+            Ring::Small(ring) => unsafe { ring.pop(look) },
         }
     }
 

@@ -27,7 +27,7 @@ impl Kind {
 fn pop_settled<T>(ring: &Ring<T>) -> Pop<T> {
     loop {
         // SAFETY: each test has exactly one consumer thread.
-        match unsafe { ring.pop(false) } {
+        match unsafe { ring.pop(Look::Settle) } {
             Pop::Busy => crate::loom::thread::yield_now(),
             other => return other,
         }
@@ -58,7 +58,7 @@ mod unit {
     /// Pops once, arming the next slot if nothing is there (as a registered consumer does).
     fn pop_armed<T>(ring: &Ring<T>) -> Pop<T> {
         // SAFETY: each test has exactly one consumer thread.
-        unsafe { ring.pop(true) }
+        unsafe { ring.pop(Look::Arm) }
     }
 
     /// A watched push reports exactly the slot the consumer armed: not the ones before it, not
@@ -113,6 +113,27 @@ mod unit {
             assert!(ring.close());
             assert_eq!(ring.push(4, true), Err(PushError::Closed(4)));
             assert_eq!(pop_armed(&ring), Pop::Closed);
+        }
+    }
+
+    /// A waiting pop (`Look::Wait`) takes messages as any pop does, reports an empty ring as
+    /// Empty without arming it, and sees the close (through the ring's `closed` flag) only once
+    /// the last message is taken.
+    #[test]
+    fn a_waiting_pop_sees_messages_and_the_close() {
+        for ring in each(2) {
+            // SAFETY: each test has exactly one consumer thread.
+            let wait = |ring: &Ring<usize>| unsafe { ring.pop(Look::Wait) };
+            assert_eq!(wait(&ring), Pop::Empty);
+            // Not armed: the push does not report (beyond the unbounded first claim).
+            assert_eq!(ring.push(1, true), Ok(ring.capacity().is_none()));
+            assert_eq!(wait(&ring), Pop::Item(1));
+            assert_eq!(wait(&ring), Pop::Empty);
+            assert_eq!(ring.push(2, true), Ok(false));
+            ring.close();
+            assert_eq!(wait(&ring), Pop::Item(2));
+            assert_eq!(wait(&ring), Pop::Closed);
+            assert_eq!(pop_settled(&ring), Pop::Closed);
         }
     }
 
@@ -507,7 +528,7 @@ mod models {
                     thread::spawn(move || ring.push(7, true).unwrap())
                 };
                 // SAFETY: this thread is the ring's only consumer.
-                let popped = unsafe { ring.pop(true) };
+                let popped = unsafe { ring.pop(Look::Arm) };
                 let reported = producer.join().unwrap();
                 match popped {
                     Pop::Item(7) => {}

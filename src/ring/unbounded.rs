@@ -38,7 +38,7 @@ use std::alloc::{self, Layout};
 use std::mem::MaybeUninit;
 use std::ptr;
 
-use super::{Pop, PushError};
+use super::{Look, Pop, PushError};
 use crate::backoff::Backoff;
 use crate::loom::{AtomicPtr, AtomicUsize, UnsafeCell};
 use crate::padded::{Gap, LINE_GAP, PAIR_GAP};
@@ -137,6 +137,9 @@ struct End<T, const CAP: usize> {
 pub(crate) struct Unbounded<T, const CAP: usize = BLOCK> {
     /// A reset block kept for the next install, or null.
     spare: AtomicPtr<Block<T, CAP>>,
+    /// Set (to 1) right after `MARK` goes into the producers' index: lets a waiting consumer
+    /// check for a close without loading it (see `Look::Wait`).
+    closed: AtomicUsize,
     _line: Gap<LINE_GAP>,
     /// The consumer's end. Only the consumer stores `index`; `block` is also set once by the
     /// producer that installs the very first block (before the producers' end gets it).
@@ -164,6 +167,7 @@ impl<T, const CAP: usize> Unbounded<T, CAP> {
         let _ = Self::LAP;
         Self {
             spare: AtomicPtr::new(ptr::null_mut()),
+            closed: AtomicUsize::new(0),
             _line: Gap::new(),
             head: End { index: AtomicUsize::new(0), block: AtomicPtr::new(ptr::null_mut()) },
             _pair: Gap::new(),
@@ -228,7 +232,6 @@ impl<T, const CAP: usize> Unbounded<T, CAP> {
     ///
     /// `watched`: as for `Bounded::push`; the result is true if the consumer armed the slot,
     /// and always for the claim of position 0 (see "Arming"): the caller must wake it then.
-    #[inline]
     pub(crate) fn push(&self, value: T, watched: bool) -> Result<bool, PushError<T>> {
         let mut backoff = Backoff::new();
         // Acquire on both: pairs with the installer's Release stores, so a block pointer we read
@@ -304,33 +307,36 @@ impl<T, const CAP: usize> Unbounded<T, CAP> {
         result
     }
 
-    /// Takes the oldest message. With `arm`, a pop that finds nothing arms the slot at `head`
-    /// (see "Arming"); arm only when registered to be woken, and only on a watched ring.
+    /// Takes the oldest message. With `Look::Arm`, a pop that finds nothing arms the slot at
+    /// `head` (see "Arming"); arm only when registered to be woken, and only on a watched ring.
     ///
     /// # Safety
     ///
     /// Only one thread at a time may call `pop` (the single consumer); calls must be ordered by
     /// happens-before (the same thread, or handed over through a lock or channel).
-    #[inline]
-    pub(crate) unsafe fn pop(&self, arm: bool) -> Pop<T> {
+    #[inline(always)]
+    pub(crate) unsafe fn pop(&self, look: Look) -> Pop<T> {
         // Relaxed: only the consumer stores `head.index`.
         let head = self.head.index.load(Relaxed);
         // Acquire: pairs with the first install's Release CAS.
         let block = self.head.block.load(Acquire);
         if block.is_null() {
             // No block yet, so nothing to arm: the claim of position 0 reports anyway.
-            return self.empty_or_busy(head);
+            return self.nothing_at(head, look);
         }
         let offset = (head >> SHIFT) % Self::LAP;
         // SAFETY: `block` is the consumer's current block, which only the consumer frees.
         let slot = unsafe { &(*block).slots[offset] };
         // Acquire: pairs with the producer's Release store of WRITTEN.
-        if slot.state.load(Acquire) & WRITTEN == 0 {
+        let state = slot.state.load(Acquire);
+        if state & WRITTEN == 0 {
+            // Already armed: no CAS (see `Bounded::pop_unpublished`).
+            let look = if look == Look::Arm && state == ARMED { Look::Wait } else { look };
             // SAFETY: forwarded contract; `block` is the consumer's current block.
-            return unsafe { self.pop_unwritten(head, block, arm) };
+            return unsafe { self.pop_unwritten(head, block, look) };
         }
         // SAFETY: WRITTEN seen with Acquire, in the consumer's current block.
-        Pop::Item(unsafe { self.take(head, block) })
+        Pop::Item(unsafe { self.take(head, block, offset, slot) })
     }
 
     /// The slot at `head` held no message yet: arm it if asked, then tell empty, busy and
@@ -340,8 +346,8 @@ impl<T, const CAP: usize> Unbounded<T, CAP> {
     ///
     /// As for [`pop`](Self::pop); `block` is the consumer's current block (non-null).
     #[inline(never)]
-    unsafe fn pop_unwritten(&self, head: usize, block: *mut Block<T, CAP>, arm: bool) -> Pop<T> {
-        if arm {
+    unsafe fn pop_unwritten(&self, head: usize, block: *mut Block<T, CAP>, look: Look) -> Pop<T> {
+        if look == Look::Arm {
             let offset = (head >> SHIFT) % Self::LAP;
             // SAFETY: the consumer's current block, which only the consumer frees.
             let slot = unsafe { &(*block).slots[offset] };
@@ -352,9 +358,19 @@ impl<T, const CAP: usize> Unbounded<T, CAP> {
                 Err(state) => {
                     debug_assert_eq!(state, WRITTEN);
                     // SAFETY: WRITTEN seen with Acquire, in the consumer's current block.
-                    return Pop::Item(unsafe { self.take(head, block) });
+                    return Pop::Item(unsafe { self.take(head, block, offset, slot) });
                 }
             }
+        }
+        self.nothing_at(head, look)
+    }
+
+    /// No message at `head`: what `look` asks for (see `Look`).
+    #[inline]
+    fn nothing_at(&self, head: usize, look: Look) -> Pop<T> {
+        if look != Look::Settle && self.closed.load(Acquire) == 0 {
+            // Empty or busy alike; a close from now on notifies after setting `closed`.
+            return Pop::Empty;
         }
         self.empty_or_busy(head)
     }
@@ -364,35 +380,50 @@ impl<T, const CAP: usize> Unbounded<T, CAP> {
     ///
     /// # Safety
     ///
-    /// We are the single consumer, `head` its position, `block` its current block, and the
-    /// slot's state was seen (Acquire) as `WRITTEN`.
+    /// We are the single consumer, `head` its position, `block` its current block, `slot` the
+    /// slot at `offset` in it for `head`, and the slot's state was seen (Acquire) as `WRITTEN`.
     #[inline(always)]
-    unsafe fn take(&self, head: usize, block: *mut Block<T, CAP>) -> T {
-        let offset = (head >> SHIFT) % Self::LAP;
-        // SAFETY: the consumer's current block, which only the consumer frees.
-        let slot = unsafe { &(*block).slots[offset] };
+    unsafe fn take(
+        &self,
+        head: usize,
+        block: *mut Block<T, CAP>,
+        offset: usize,
+        slot: &Slot<T>,
+    ) -> T {
         // SAFETY: WRITTEN says the message is there, and we are the only reader.
         let value = slot.value.with(|ptr| unsafe { ptr.read().assume_init() });
         if offset + 1 == CAP {
-            // The block's last message: move to the next block (the installer stored `next`
-            // before publishing this slot, and our Acquire above made that store visible).
-            // SAFETY: `block` is still ours.
-            let next = unsafe { (*block).next.load(Acquire) };
-            debug_assert!(!next.is_null());
-            self.head.block.store(next, Release);
-            // Step over the marker position as well.
-            self.head.index.store(head + (2 << SHIFT), Release);
-            // SAFETY: every slot of `block` has been written and read, so no producer (they
-            // stop touching a block once their slot is written) and no consumer can reach it.
-            unsafe {
-                reset(block);
-                self.recycle(block);
-            }
+            // SAFETY: we just read the block's last message, as its single consumer.
+            unsafe { self.leave_block(head, block) };
         } else {
             // Release: pairs with `len`.
             self.head.index.store(head + (1 << SHIFT), Release);
         }
         value
+    }
+
+    /// After the consumer read a block's last message: moves its end to the next block and
+    /// recycles the finished one. Out of line (once a block), so that `take` stays small.
+    ///
+    /// # Safety
+    ///
+    /// As for [`take`](Self::take), and the message at `head` (the block's last) has been read.
+    #[inline(never)]
+    unsafe fn leave_block(&self, head: usize, block: *mut Block<T, CAP>) {
+        // The installer stored `next` before publishing the last slot, and our Acquire load of
+        // its state made that store visible.
+        // SAFETY: `block` is still ours.
+        let next = unsafe { (*block).next.load(Acquire) };
+        debug_assert!(!next.is_null());
+        self.head.block.store(next, Release);
+        // Step over the marker position as well.
+        self.head.index.store(head + (2 << SHIFT), Release);
+        // SAFETY: every slot of `block` has been written and read, so no producer (they stop
+        // touching a block once their slot is written) and no consumer can reach it.
+        unsafe {
+            reset(block);
+            self.recycle(block);
+        }
     }
 
     /// The slot at `head` holds nothing yet: is the ring empty, closed, or is a producer still
@@ -415,7 +446,10 @@ impl<T, const CAP: usize> Unbounded<T, CAP> {
     /// Closes the ring; returns true if this call closed it.
     pub(crate) fn close(&self) -> bool {
         // AcqRel: see `Bounded::close`; every claim is a CAS expecting MARK clear.
-        self.tail.index.fetch_or(MARK, AcqRel) & MARK == 0
+        let closed_now = self.tail.index.fetch_or(MARK, AcqRel) & MARK == 0;
+        // Release: see `Bounded::close`.
+        self.closed.store(1, Release);
+        closed_now
     }
 
     pub(crate) fn is_closed(&self) -> bool {
@@ -437,13 +471,13 @@ impl<T, const CAP: usize> Unbounded<T, CAP> {
 
 #[cfg(all(test, not(tidings_loom)))]
 impl<T, const CAP: usize> Unbounded<T, CAP> {
-    /// Byte ranges of the read-mostly field, the consumer's end and the producers' end (for
+    /// Byte ranges of the read-mostly fields, the consumer's end and the producers' end (for
     /// the layout test).
     pub(super) fn hot_ranges() -> [std::ops::Range<usize>; 3] {
         use std::mem::{offset_of, size_of};
         let at = |offset: usize, size: usize| offset..offset + size;
         [
-            at(offset_of!(Self, spare), size_of::<AtomicPtr<Block<T, CAP>>>()),
+            0..offset_of!(Self, _line),
             at(offset_of!(Self, head), size_of::<End<T, CAP>>()),
             at(offset_of!(Self, tail), size_of::<End<T, CAP>>()),
         ]
