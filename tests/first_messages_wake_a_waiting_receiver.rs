@@ -92,20 +92,22 @@ fn a_blocked_thread_is_woken_by_the_first_messages() {
     }
 }
 
-#[test]
-fn a_waiting_task_is_woken_by_the_first_messages_of_a_thread() {
+/// A task receives three messages from a fresh mailbox of every kind, round after round;
+/// `produce` sends them (on the test's thread, or by spawning a task) and hands back the
+/// sender, which is dropped only after the receiver has all three.
+fn task_receiver_rounds(
+    producer: &'static str,
+    produce: fn(&tokio::runtime::Runtime, usize, Sender<u32>) -> Sender<u32>,
+) {
     for kind in KINDS {
-        with_watchdog(format!("task receiver, thread producer, {kind:?}"), move || {
+        with_watchdog(format!("task receiver, {producer} producer, {kind:?}"), move || {
             let runtime =
                 tokio::runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();
             for round in 0..ROUNDS {
                 let (tx, mut rx) = mailbox(kind);
                 let receiver = runtime
                     .spawn(async move { [rx.recv().await, rx.recv().await, rx.recv().await] });
-                head_start(round);
-                for n in 0..3 {
-                    tx.send_blocking(n).unwrap();
-                }
+                let tx = produce(&runtime, round, tx);
                 let got = runtime.block_on(receiver).unwrap();
                 assert_eq!(got, [Ok(0), Ok(1), Ok(2)], "round {round}");
                 drop(tx);
@@ -115,28 +117,28 @@ fn a_waiting_task_is_woken_by_the_first_messages_of_a_thread() {
 }
 
 #[test]
+fn a_waiting_task_is_woken_by_the_first_messages_of_a_thread() {
+    task_receiver_rounds("thread", |_, round, tx| {
+        head_start(round);
+        for n in 0..3 {
+            tx.send_blocking(n).unwrap();
+        }
+        tx
+    });
+}
+
+#[test]
 fn a_waiting_task_is_woken_by_the_first_messages_of_a_task() {
-    for kind in KINDS {
-        with_watchdog(format!("task receiver, task producer, {kind:?}"), move || {
-            let runtime =
-                tokio::runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();
-            for round in 0..ROUNDS {
-                let (tx, mut rx) = mailbox(kind);
-                let receiver = runtime
-                    .spawn(async move { [rx.recv().await, rx.recv().await, rx.recv().await] });
-                let producer = runtime.spawn(async move {
-                    if round % 2 == 1 {
-                        tokio::task::yield_now().await;
-                    }
-                    for n in 0..3 {
-                        tx.send(n).await.unwrap();
-                    }
-                    tx
-                });
-                let got = runtime.block_on(receiver).unwrap();
-                assert_eq!(got, [Ok(0), Ok(1), Ok(2)], "round {round}");
-                drop(runtime.block_on(producer).unwrap());
+    task_receiver_rounds("task", |runtime, round, tx| {
+        let producer = runtime.spawn(async move {
+            if round % 2 == 1 {
+                tokio::task::yield_now().await;
             }
+            for n in 0..3 {
+                tx.send(n).await.unwrap();
+            }
+            tx
         });
-    }
+        runtime.block_on(producer).unwrap()
+    });
 }
