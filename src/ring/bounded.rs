@@ -132,7 +132,8 @@ impl<T> Bounded<T> {
     ///
     /// `watched`: the consumer may arm slots (see the module docs), so publish with a swap and
     /// return true if it armed this one (the caller must wake it). An unwatched ring's consumer
-    /// never arms (`pop(false)` only); its pushes publish with a plain store and return false.
+    /// never arms (it never pops with `Look::Arm`); its pushes publish with a plain store and
+    /// return false.
     pub(crate) fn push(&self, value: T, watched: bool) -> Result<bool, PushError<T>> {
         let mut backoff = Backoff::new();
         // Relaxed: the value is only a guess that the CAS below checks; the slot's stamp (read
@@ -232,17 +233,14 @@ impl<T> Bounded<T> {
             // Release: a producer whose swap reads the arming (Acquire) sees the consumer's
             // registration. Acquire on failure: pairs with the producer's Release swap, so the
             // message it published is visible to the take below.
-            match slot.stamp.compare_exchange(head, head | self.mark_bit, AcqRel, Acquire) {
-                Ok(_) => {}
-                // Armed by an earlier wait that has not been answered yet.
-                Err(stamp) if stamp == head | self.mark_bit => {}
-                Err(stamp) => {
-                    // The only other value the slot can hold: the producer of `head` published
-                    // its message between our load and the CAS.
-                    debug_assert_eq!(stamp, head + 1);
-                    // SAFETY: the stamp says the message at `head` (in `slot`) is published.
-                    return Pop::Item(unsafe { self.take(head, slot) });
-                }
+            if let Err(stamp) =
+                slot.stamp.compare_exchange(head, head | self.mark_bit, AcqRel, Acquire)
+            {
+                // Only the consumer arms, so the one other value the slot can hold is the
+                // message: its producer published it between our load and the CAS.
+                debug_assert_eq!(stamp, head + 1);
+                // SAFETY: the stamp says the message at `head` (in `slot`) is published.
+                return Pop::Item(unsafe { self.take(head, slot) });
             }
         }
         if look != Look::Settle && self.closed.load(Acquire) == 0 {

@@ -353,13 +353,12 @@ impl<T, const CAP: usize> Unbounded<T, CAP> {
             let slot = unsafe { &(*block).slots[offset] };
             // Release: a producer whose swap reads the arming sees the consumer's registration.
             // Acquire on failure: pairs with the producer's Release swap (the message is ours).
-            match slot.state.compare_exchange(0, ARMED, AcqRel, Acquire) {
-                Ok(_) | Err(ARMED) => {}
-                Err(state) => {
-                    debug_assert_eq!(state, WRITTEN);
-                    // SAFETY: WRITTEN seen with Acquire, in the consumer's current block.
-                    return Pop::Item(unsafe { self.take(head, block, offset, slot) });
-                }
+            if let Err(state) = slot.state.compare_exchange(0, ARMED, AcqRel, Acquire) {
+                // Only the consumer arms (and `pop` passes no `Arm` for an armed slot), so the
+                // one other value is WRITTEN: the producer published between our load and here.
+                debug_assert_eq!(state, WRITTEN);
+                // SAFETY: WRITTEN seen with Acquire, in the consumer's current block.
+                return Pop::Item(unsafe { self.take(head, block, offset, slot) });
             }
         }
         self.nothing_at(head, look)
