@@ -42,7 +42,7 @@
 
 use std::mem::MaybeUninit;
 
-use super::{Look, Pop, PushError};
+use super::{ClosedFlag, Look, Pop, PushError};
 use crate::backoff::Backoff;
 use crate::loom::{AtomicUsize, UnsafeCell};
 use crate::padded::{Gap, LINE_GAP, PAIR_GAP};
@@ -69,9 +69,8 @@ pub(crate) struct Bounded<T> {
     buffer: Box<[Slot<T>]>,
     one_lap: usize,
     mark_bit: usize,
-    /// Set (to 1) right after `mark_bit` goes into `tail`: lets a waiting consumer check for
-    /// a close without loading `tail` (see `Look::Wait`).
-    closed: AtomicUsize,
+    /// Set right after `mark_bit` goes into `tail`.
+    closed: ClosedFlag,
     _line: Gap<LINE_GAP>,
     /// The consumer's position. Only the consumer stores it; producers read it to tell a full
     /// ring from a stale view of `tail`.
@@ -104,7 +103,7 @@ impl<T> Bounded<T> {
             buffer,
             one_lap,
             mark_bit,
-            closed: AtomicUsize::new(0),
+            closed: ClosedFlag::new(),
             _line: Gap::new(),
             head: AtomicUsize::new(0),
             _pair: Gap::new(),
@@ -243,8 +242,7 @@ impl<T> Bounded<T> {
                 return Pop::Item(unsafe { self.take(head, slot) });
             }
         }
-        if look != Look::Settle && self.closed.load(Acquire) == 0 {
-            // Empty or busy alike; a close from now on notifies after setting `closed`.
+        if self.closed.quiet(look) {
             return Pop::Empty;
         }
         self.empty_or_busy(head)
@@ -292,9 +290,7 @@ impl<T> Bounded<T> {
         // AcqRel: the release half lets the consumer that sees the mark see what we did before;
         // the mark cannot get lost because every claim is a CAS that expects it clear.
         let closed_now = self.tail.fetch_or(self.mark_bit, AcqRel) & self.mark_bit == 0;
-        // Release: a consumer that sees the flag (Acquire) then sees the mark in `tail`. Every
-        // closer stores it, so that the one that notifies the consumer next has set it.
-        self.closed.store(1, Release);
+        self.closed.set();
         closed_now
     }
 

@@ -8,6 +8,9 @@
 mod bounded;
 mod unbounded;
 
+use crate::loom::AtomicUsize;
+use std::sync::atomic::Ordering::{Acquire, Release};
+
 #[cfg(test)]
 mod tests;
 
@@ -36,6 +39,32 @@ pub(crate) enum Look {
     /// As `Wait`, and arm the slot at the head first (a registered consumer; see
     /// `bounded`'s "Arming").
     Arm,
+}
+
+/// Set once its ring is closed, right after the mark goes into the producers' end. Kept with
+/// the ring's read-only fields, so that a waiting consumer checks for a close there instead of
+/// loading the line its producers fight over (see `Look::Wait`).
+pub(crate) struct ClosedFlag(AtomicUsize);
+
+impl ClosedFlag {
+    pub(crate) fn new() -> Self {
+        Self(AtomicUsize::new(0))
+    }
+
+    /// Called by every closer after it put the mark into the producers' end. Release: a
+    /// consumer that sees the flag (Acquire) then sees the mark. Every closer stores it, so the
+    /// one that notifies the consumer next has set it.
+    pub(crate) fn set(&self) {
+        self.0.store(1, Release);
+    }
+
+    /// True if a pop that found no message may report `Empty` without looking at the
+    /// producers' end: `look` waits on Empty and Busy alike and the ring is not closed (a close
+    /// from now on sets the flag before it notifies the consumer).
+    #[inline]
+    pub(crate) fn quiet(&self, look: Look) -> bool {
+        look != Look::Settle && self.0.load(Acquire) == 0
+    }
 }
 
 /// What a pop found.

@@ -38,7 +38,7 @@ use std::alloc::{self, Layout};
 use std::mem::MaybeUninit;
 use std::ptr;
 
-use super::{Look, Pop, PushError};
+use super::{ClosedFlag, Look, Pop, PushError};
 use crate::backoff::Backoff;
 use crate::loom::{AtomicPtr, AtomicUsize, UnsafeCell};
 use crate::padded::{Gap, LINE_GAP, PAIR_GAP};
@@ -137,9 +137,8 @@ struct End<T, const CAP: usize> {
 pub(crate) struct Unbounded<T, const CAP: usize = BLOCK> {
     /// A reset block kept for the next install, or null.
     spare: AtomicPtr<Block<T, CAP>>,
-    /// Set (to 1) right after `MARK` goes into the producers' index: lets a waiting consumer
-    /// check for a close without loading it (see `Look::Wait`).
-    closed: AtomicUsize,
+    /// Set right after `MARK` goes into the producers' index.
+    closed: ClosedFlag,
     _line: Gap<LINE_GAP>,
     /// The consumer's end. Only the consumer stores `index`; `block` is also set once by the
     /// producer that installs the very first block (before the producers' end gets it).
@@ -167,7 +166,7 @@ impl<T, const CAP: usize> Unbounded<T, CAP> {
         let _ = Self::LAP;
         Self {
             spare: AtomicPtr::new(ptr::null_mut()),
-            closed: AtomicUsize::new(0),
+            closed: ClosedFlag::new(),
             _line: Gap::new(),
             head: End { index: AtomicUsize::new(0), block: AtomicPtr::new(ptr::null_mut()) },
             _pair: Gap::new(),
@@ -330,32 +329,38 @@ impl<T, const CAP: usize> Unbounded<T, CAP> {
         // Acquire: pairs with the producer's Release store of WRITTEN.
         let state = slot.state.load(Acquire);
         if state & WRITTEN == 0 {
-            // Already armed: no CAS (see `Bounded::pop_unpublished`).
-            let look = if look == Look::Arm && state == ARMED { Look::Wait } else { look };
             // SAFETY: forwarded contract; `block` is the consumer's current block.
-            return unsafe { self.pop_unwritten(head, block, look) };
+            return unsafe { self.pop_unwritten(head, block, state, look) };
         }
         // SAFETY: WRITTEN seen with Acquire, in the consumer's current block.
         Pop::Item(unsafe { self.take(head, block, offset, slot) })
     }
 
-    /// The slot at `head` held no message yet: arm it if asked, then tell empty, busy and
-    /// closed apart. Out of line, so that the consumer's fast path stays small.
+    /// The slot at `head` held no message yet (its state was `state`): arm it if asked and not
+    /// armed yet (see `Bounded::pop_unpublished` for why an armed slot gets no second CAS), then
+    /// tell empty, busy and closed apart. Out of line, so that the consumer's fast path stays
+    /// small.
     ///
     /// # Safety
     ///
     /// As for [`pop`](Self::pop); `block` is the consumer's current block (non-null).
     #[inline(never)]
-    unsafe fn pop_unwritten(&self, head: usize, block: *mut Block<T, CAP>, look: Look) -> Pop<T> {
-        if look == Look::Arm {
+    unsafe fn pop_unwritten(
+        &self,
+        head: usize,
+        block: *mut Block<T, CAP>,
+        state: usize,
+        look: Look,
+    ) -> Pop<T> {
+        if look == Look::Arm && state != ARMED {
             let offset = (head >> SHIFT) % Self::LAP;
             // SAFETY: the consumer's current block, which only the consumer frees.
             let slot = unsafe { &(*block).slots[offset] };
             // Release: a producer whose swap reads the arming sees the consumer's registration.
             // Acquire on failure: pairs with the producer's Release swap (the message is ours).
             if let Err(state) = slot.state.compare_exchange(0, ARMED, AcqRel, Acquire) {
-                // Only the consumer arms (and `pop` passes no `Arm` for an armed slot), so the
-                // one other value is WRITTEN: the producer published between our load and here.
+                // Only the consumer arms, so the one other value is WRITTEN: the producer
+                // published between our load and here.
                 debug_assert_eq!(state, WRITTEN);
                 // SAFETY: WRITTEN seen with Acquire, in the consumer's current block.
                 return Pop::Item(unsafe { self.take(head, block, offset, slot) });
@@ -367,8 +372,7 @@ impl<T, const CAP: usize> Unbounded<T, CAP> {
     /// No message at `head`: what `look` asks for (see `Look`).
     #[inline]
     fn nothing_at(&self, head: usize, look: Look) -> Pop<T> {
-        if look != Look::Settle && self.closed.load(Acquire) == 0 {
-            // Empty or busy alike; a close from now on notifies after setting `closed`.
+        if self.closed.quiet(look) {
             return Pop::Empty;
         }
         self.empty_or_busy(head)
@@ -446,8 +450,7 @@ impl<T, const CAP: usize> Unbounded<T, CAP> {
     pub(crate) fn close(&self) -> bool {
         // AcqRel: see `Bounded::close`; every claim is a CAS expecting MARK clear.
         let closed_now = self.tail.index.fetch_or(MARK, AcqRel) & MARK == 0;
-        // Release: see `Bounded::close`.
-        self.closed.store(1, Release);
+        self.closed.set();
         closed_now
     }
 
