@@ -2,12 +2,15 @@
 //!
 //! A lock-free cell for at most one waiter. The slot that holds the waiter is owned by whoever
 //! moved `state` into one of the two "busy" states, so that registering (the consumer) and
-//! taking (any producer) never touch the slot at the same time:
+//! taking (any producer) never touch the slot at the same time. An `EMPTY` slot belongs to the
+//! consumer: notifiers only act on `WAITING`, so nobody else leaves `EMPTY`, and the consumer
+//! registers from there with a plain store (no CAS):
 //!
 //! ```text
-//!   EMPTY ──register──▶ REGISTERING ──▶ WAITING ──notify──▶ TAKING ──▶ EMPTY
-//!     ▲                                    │
-//!     └──────────── unregister ────────────┘  (via REGISTERING)
+//!   EMPTY ─────────────register──────────────▶ WAITING ──notify──▶ TAKING ──▶ EMPTY
+//!     ▲                                    │    │    ▲
+//!     └──────────── unregister ────────────┘    └────┘ register again (via REGISTERING)
+//!                (via REGISTERING)
 //! ```
 //!
 //! Both busy states last a few instructions (moving an `Option<Waiter>` in or out; wakers are
@@ -87,8 +90,14 @@ impl WaitCell {
     /// Registers the consumer. The caller must try its operation again afterwards, before it
     /// sleeps (see the module docs of `wait`).
     pub(crate) fn register(&self, waiter: WaiterRef<'_>) {
-        self.acquire_slot(false);
-        // SAFETY: `state` is REGISTERING, which we set: the slot is ours until we store below.
+        // Acquire: pairs with the Release store that last emptied the slot. Only the consumer
+        // leaves EMPTY (notifiers act on WAITING alone), so a slot seen EMPTY is ours without a
+        // CAS; a WAITING one (registering again) may be taken by a notifier meanwhile.
+        if self.state.load(Acquire) != EMPTY {
+            self.acquire_slot(false);
+        }
+        // SAFETY: the slot is ours until we store below: `state` is EMPTY, which nobody but us
+        // (the one consumer) leaves, or REGISTERING, which we set.
         let stale = self.slot.with_mut(|slot| unsafe {
             match &mut *slot {
                 Some(old) if old.is_same(waiter) => None,

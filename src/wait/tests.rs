@@ -306,6 +306,45 @@ mod models {
         });
     }
 
+    /// A consumer that registers again (after a wake-up, or still registered) while two
+    /// notifiers race it: registering from EMPTY takes no CAS, from WAITING it must win the slot
+    /// from a notifier; either way no wake-up is lost and no slot access overlaps.
+    ///
+    /// Explored with at least 3 preemptions: the overlap it guards against (a registration
+    /// without the CAS while a notifier takes the waiter) needs three.
+    #[test]
+    fn register_again_vs_two_notifiers() {
+        let mut builder = loom::model::Builder::new();
+        builder.preemption_bound = Some(builder.preemption_bound.map_or(3, |bound| bound.max(3)));
+        builder.check(|| {
+            let cell = Arc::new(WaitCell::new());
+            let count = Arc::new(AtomicUsize::new(0));
+            let notifiers: Vec<_> = (0..2)
+                .map(|_| {
+                    let (cell, count) = (cell.clone(), count.clone());
+                    thread::spawn(move || {
+                        count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        cell.notify();
+                    })
+                })
+                .collect();
+            for want in 1..=2 {
+                let seen = block_until(
+                    "model",
+                    None,
+                    &mut (),
+                    |_| (count.load(std::sync::atomic::Ordering::Relaxed) >= want).then_some(()),
+                    |_| cell.register(WaiterRef::Thread),
+                );
+                assert_eq!(seen, Some(()));
+            }
+            cell.unregister();
+            for notifier in notifiers {
+                notifier.join().unwrap();
+            }
+        });
+    }
+
     /// A waiter that was notified and then gives up (a dropped future) passes the notification
     /// on: the other waiter still gets the one permit.
     #[test]
