@@ -157,6 +157,7 @@ pub(crate) fn deadline_after(d: Duration) -> Option<Instant> {
 }
 
 impl<S, M, A> Receive<S, M, A> {
+    #[inline]
     pub(crate) fn new(source: S, matcher: M, after: A) -> Self {
         Self { source, matcher, deadline: None, after }
     }
@@ -228,6 +229,7 @@ where
     /// assert_eq!(mailbox.recv().wait(), Err(tidings::RecvError::Closed));
     /// ```
     #[track_caller]
+    #[inline]
     pub fn wait(mut self) -> Result<S::Output, RecvError> {
         let mut state = S::State::default();
         match self.source.wait_take(&mut self.matcher, &mut state, self.deadline) {
@@ -250,6 +252,7 @@ where
     /// Cancel-safe: a message is only taken from the queue when the future returns it, so
     /// dropping the future (in `select!`, under a timeout) loses nothing; messages a
     /// `matching` receive skipped stay queued in order.
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         ReceiveFuture {
             source: self.source,
@@ -301,6 +304,7 @@ where
 {
     type Output = Result<S::Output, RecvError>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         if let Poll::Ready(result) = this.source.poll_take(&mut this.matcher, &mut this.state, cx) {

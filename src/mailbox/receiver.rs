@@ -76,6 +76,7 @@ impl<T> Mailbox<T> {
     /// assert_eq!(timed_out, Err(RecvError::Timeout));
     /// # });
     /// ```
+    #[inline]
     pub fn recv(&mut self) -> Receive<&mut Mailbox<T>> {
         Receive::new(self, AnyMessage, NoAfter)
     }
@@ -99,6 +100,7 @@ impl<T> Mailbox<T> {
     /// assert_eq!(mailbox.recv_blocking(), Ok(5));
     /// ```
     #[track_caller]
+    #[inline]
     pub fn recv_blocking(&mut self) -> Result<T, RecvError> {
         self.recv().wait()
     }
@@ -122,6 +124,7 @@ impl<T> Mailbox<T> {
     /// assert_eq!(mailbox.try_recv(), Ok(1));
     /// assert_eq!(mailbox.try_recv(), Err(TryRecvError::Closed));
     /// ```
+    #[inline]
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
         if let Some(msg) = self.saved.pop_front() {
             return Ok(msg);
@@ -313,6 +316,7 @@ impl<T, M: MessageFilter<T>> Source<M> for &mut Mailbox<T> {
     type Output = T;
     type State = usize;
 
+    #[inline]
     fn poll_take(
         &mut self,
         matcher: &mut M,
@@ -334,6 +338,7 @@ impl<T, M: MessageFilter<T>> Source<M> for &mut Mailbox<T> {
     }
 
     #[track_caller]
+    #[inline]
     fn wait_take(
         &mut self,
         matcher: &mut M,

@@ -49,6 +49,7 @@ impl<T> Sender<T> {
     /// assert_eq!(mailbox.recv().await, Ok(1));
     /// # });
     /// ```
+    #[inline]
     pub fn send(&self, msg: T) -> SendFuture<'_, T> {
         SendFuture { chan: &self.chan, msg: Some(msg), reg: Registration::new() }
     }
@@ -79,6 +80,7 @@ impl<T> Sender<T> {
     /// assert_eq!(sum, 4950);
     /// ```
     #[track_caller]
+    #[inline]
     pub fn send_blocking(&self, msg: T) -> Result<(), SendError<T>> {
         self.chan
             .send_blocking(msg, None, "Sender::send_blocking")
@@ -129,6 +131,7 @@ impl<T> Sender<T> {
     /// drop(mailbox);
     /// assert!(tx.try_send('c').unwrap_err().is_closed());
     /// ```
+    #[inline]
     pub fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
         self.chan.try_send(msg)
     }
@@ -240,6 +243,7 @@ impl<T> Unpin for SendFuture<'_, T> {}
 impl<T> Future for SendFuture<'_, T> {
     type Output = Result<(), SendError<T>>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         this.chan.poll_send(&mut this.msg, &mut this.reg, cx)
