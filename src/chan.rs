@@ -90,11 +90,38 @@ impl<T> Chan<T> {
 
     /// One poll of an async send. `msg` holds the message while the send waits (it is `None`
     /// only after completion); `reg` is the sender's place in the wait queue.
+    ///
+    /// The first poll's attempt is inlined into the sender (it usually finds room); a send that
+    /// has to wait continues in [`poll_send_slow`](Self::poll_send_slow).
+    #[inline]
     pub(crate) fn poll_send(
         &self,
         msg: &mut Option<T>,
         reg: &mut Registration,
         cx: &mut Context<'_>,
+    ) -> Poll<Result<(), SendError<T>>> {
+        if reg.is_registered() {
+            return self.poll_send_slow(msg, reg, cx, false);
+        }
+        match self.try_send(msg.take().expect("send future polled after completion")) {
+            Ok(()) => Poll::Ready(Ok(())),
+            Err(TrySendError::Closed(back)) => Poll::Ready(Err(SendError(back))),
+            Err(TrySendError::Full(back)) => {
+                *msg = Some(back);
+                self.poll_send_slow(msg, reg, cx, true)
+            }
+        }
+    }
+
+    /// [`poll_send`](Self::poll_send) for a send that waits: try (unless `found_full` says the
+    /// caller just did), register, try again.
+    #[inline(never)]
+    fn poll_send_slow(
+        &self,
+        msg: &mut Option<T>,
+        reg: &mut Registration,
+        cx: &mut Context<'_>,
+        found_full: bool,
     ) -> Poll<Result<(), SendError<T>>> {
         let attempt = |msg: &mut Option<T>| match self
             .try_send(msg.take().expect("send future polled after completion"))
@@ -106,7 +133,8 @@ impl<T> Chan<T> {
                 None
             }
         };
-        let result = match attempt(msg) {
+        let first = if found_full { None } else { attempt(msg) };
+        let result = match first {
             Some(result) => result,
             None => {
                 self.tx.register(reg, WaiterRef::Task(cx.waker()));
