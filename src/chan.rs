@@ -2,10 +2,10 @@
 //! them; the mailbox (and the layers above it) are thin front ends on [`Chan`].
 //!
 //! Wake-up protocol (see `wait` for the rule): a push notifies the consumer's [`WaitCell`] when
-//! the ring reports that the consumer armed its slot (see `ring::bounded`'s "Arming": a waiting
-//! consumer arms the slot it waits for after registering, so a push nobody waits for pays no
-//! fence); a pop from a bounded ring notifies one sender waiting for room; a close notifies
-//! everyone.
+//! the ring reports that the consumer armed it (see `ring::bounded`'s "Arming": a waiting
+//! consumer arms the ring after registering, a flag in the producers' end that the next claim
+//! clears and reports, so a push nobody waits for pays no fence); a pop from a bounded ring
+//! notifies one sender waiting for room; a close notifies everyone.
 
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -24,8 +24,8 @@ pub(crate) fn channel<T>(ring: Ring<T>) -> (Arc<Chan<T>>, Consumer<T>) {
 }
 
 /// Creates a channel whose consumer never waits in the channel's cell (it waits elsewhere: the
-/// registry wakes its receivers through its own wait lists). Its pushes never arm a wake-up,
-/// so they publish with a plain store; [`Consumer::register`] must not be used on it.
+/// registry wakes its receivers through its own wait lists). Its consumer never arms the ring,
+/// so its pushes never report; [`Consumer::register`] must not be used on it.
 pub(crate) fn unwatched_channel<T>(ring: Ring<T>) -> (Arc<Chan<T>>, Consumer<T>) {
     with_watch(ring, false)
 }
@@ -56,7 +56,7 @@ pub(crate) struct Chan<T> {
     tx: WaitQueue,
     /// The single consumer, when it waits for a message.
     rx: WaitCell,
-    /// Whether the consumer waits in `rx` (and so arms slots); fixed at creation.
+    /// Whether the consumer waits in `rx` (and so arms the ring); fixed at creation.
     watched: bool,
     ring: Ring<T>,
     /// Live `Sender`s; the ring closes when the last one goes.
@@ -73,13 +73,13 @@ impl<T> Chan<T> {
     /// Pushes without waiting; wakes the consumer if it waits for this message.
     #[inline]
     pub(crate) fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
-        match self.ring.push(msg, self.watched) {
+        match self.ring.push(msg) {
             Ok(false) => Ok(()),
             Ok(true) => {
-                // The consumer armed our slot: it registered and may be asleep. `notify`'s fence
-                // is needed even though our swap saw the arming: the consumer may be
-                // registering again (after a spurious wake-up) and must then see our message in
-                // its retry, or we must see it registered.
+                // The consumer armed the ring for our message: it registered and may be asleep.
+                // `notify`'s fence is needed even though our claim saw the arming: the consumer
+                // may be registering again (after a spurious wake-up) and must then see our
+                // message in its retry, or we must see it registered.
                 self.rx.notify();
                 Ok(())
             }
@@ -250,7 +250,7 @@ impl<T> Chan<T> {
 /// what the ring's `pop` requires.
 pub(crate) struct Consumer<T> {
     chan: Arc<Chan<T>>,
-    /// Between `register` and `unregister`: pops that find nothing arm the next slot.
+    /// Between `register` and `unregister`: pops that find nothing arm the ring.
     registered: bool,
 }
 
@@ -264,7 +264,8 @@ impl<T> Consumer<T> {
 
     /// Takes the oldest message, for a receive that waits on `Empty` and `Busy` alike (it gets
     /// `Empty` for both, see `Look::Wait`). While registered, a pop that finds nothing arms the
-    /// slot it waits for, so that the push filling it wakes the consumer.
+    /// ring, so that the push of the next message wakes the consumer (and one that finds that
+    /// message claimed but unwritten waits for it).
     #[inline(always)]
     pub(crate) fn pop_to_wait(&mut self) -> Pop<T> {
         self.pop_looking(if self.registered { Look::Arm } else { Look::Wait })
@@ -283,16 +284,16 @@ impl<T> Consumer<T> {
     }
 
     /// Registers the consumer to be woken by the next push or close. The caller must try to pop
-    /// again before it sleeps: that pop arms the slot it finds empty, which is what makes the
-    /// push into it wake the consumer.
+    /// again before it sleeps: that pop arms the ring if it finds nothing, which is what makes
+    /// the next push wake the consumer.
     pub(crate) fn register(&mut self, waiter: WaiterRef<'_>) {
         debug_assert!(self.chan.watched, "an unwatched channel's consumer waits elsewhere");
         self.chan.rx.register(waiter);
         self.registered = true;
     }
 
-    /// The consumer stopped waiting. A slot it armed stays armed: its push wakes nobody (the
-    /// cell is empty) and costs its producer one fenced look at the cell.
+    /// The consumer stopped waiting. An arming it left stays until the next claim: that push
+    /// wakes nobody (the cell is empty) and costs its producer one fenced look at the cell.
     #[inline]
     pub(crate) fn unregister(&mut self) {
         self.chan.rx.unregister();

@@ -274,8 +274,8 @@ fn take<T, M: MessageFilter<T>>(
                 saved.push_back(msg);
                 *scanned += 1;
             }
-            // (`pop_to_wait` reports a slot still being written as Empty: its producer notifies
-            // us once it is written, if we armed it.)
+            // (Unregistered, `pop_to_wait` reports a slot still being written as Empty; once
+            // registered, it arms the ring or waits for that slot, so Busy never comes back.)
             Pop::Empty | Pop::Busy => return Ok(None),
             Pop::Closed => return Err(RecvError::Closed),
         }

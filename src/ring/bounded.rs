@@ -6,11 +6,13 @@
 //!
 //! `head` and `tail` are *positions*: `lap | index`, where `index < capacity` sits in the low
 //! bits and `lap` is a multiple of `one_lap`, a power of two above the index bits. Between them
-//! is `mark_bit`, set in `tail` once the ring is closed; `head` never carries it.
+//! are two flags of `tail`: `mark_bit`, set once the ring is closed, and `arm_bit`, set while
+//! the consumer waits for the next claim (see "Arming"). `head` carries neither.
 //!
 //! ```text
-//!   tail:  [ lap ........ | mark | index ]      one_lap = 2 * mark_bit
-//!                                               mark_bit = (capacity + 1).next_power_of_two()
+//!   tail:  [ lap ........ | arm | mark | index ]   mark_bit = (capacity + 1).next_power_of_two()
+//!                                                  arm_bit = 2 * mark_bit
+//!                                                  one_lap = 4 * mark_bit
 //! ```
 //!
 //! Every slot has a `stamp` that says what the slot is waiting for:
@@ -31,14 +33,16 @@
 //!
 //! # Arming: who wakes a waiting consumer
 //!
-//! A consumer about to sleep *arms* the slot at `head` (see [`Bounded::pop`]): a CAS of its
-//! stamp from `head` to `head | mark_bit`. Stamps never carry `mark_bit` otherwise, and a slot
-//! whose stamp is `head` is empty or claimed-but-unwritten, which look the same. A producer of
-//! a watched ring publishes with a `swap` of the stamp instead of a store, and reports whether
-//! the old stamp was armed. The CAS and the swap are two read-modify-writes of one word, so
-//! they are totally ordered: either the CAS fails (the message is there, the consumer takes
-//! it) or the swap sees the arming and the producer wakes the consumer. A producer nobody waits
-//! for pays the swap and nothing else: no fence, no look at the consumer's wait cell.
+//! A consumer about to sleep *arms* the ring (see [`Bounded::pop`] with `Look::Arm`): if
+//! nothing is claimed past `head`, a CAS of `tail` from `head` to `head | arm_bit`; if a
+//! producer has claimed `head` already, it waits for that message instead (a few
+//! instructions away), and never sleeps on it. Every claim is a CAS on `tail` that expects the
+//! value it read, flags included, and stores the next position without `arm_bit`. The arming
+//! CAS and the claims are read-modify-writes of one word, so they are totally ordered: the
+//! claim that follows an arming is the claim of `head`, and it sees `arm_bit` in the value it
+//! replaced, so its push reports and its producer wakes the consumer. A producer nobody waits
+//! for pays the claim it always pays and publishes with a plain store: no fence, no second
+//! read-modify-write, no look at the consumer's wait cell.
 
 use std::mem::MaybeUninit;
 
@@ -76,7 +80,8 @@ pub(crate) struct Bounded<T> {
     /// ring from a stale view of `tail`.
     head: AtomicUsize,
     _pair: Gap<PAIR_GAP>,
-    /// The next position to claim, with `mark_bit` set once closed.
+    /// The next position to claim, with `mark_bit` set once closed and `arm_bit` while the
+    /// consumer waits for it.
     tail: AtomicUsize,
 }
 
@@ -92,7 +97,7 @@ impl<T> Bounded<T> {
     pub(crate) fn new(cap: usize) -> Self {
         assert!(cap > 0, "a bounded ring needs room for at least one message");
         let mark_bit = (cap + 1).next_power_of_two();
-        let one_lap = mark_bit.checked_mul(2).expect("capacity too large");
+        let one_lap = mark_bit.checked_mul(4).expect("capacity too large");
         let buffer = (0..cap)
             .map(|i| Slot {
                 stamp: AtomicUsize::new(i),
@@ -116,6 +121,13 @@ impl<T> Bounded<T> {
         self.buffer.len()
     }
 
+    /// Set in `tail` while the consumer waits for the claim of `head` (see "Arming"). Not a
+    /// field: the ring's header stays within 256 bytes.
+    #[inline(always)]
+    fn arm_bit(&self) -> usize {
+        self.mark_bit << 1
+    }
+
     /// The position after `pos`: the next index in this lap, or index 0 of the next lap.
     #[inline]
     fn next_position(&self, pos: usize) -> usize {
@@ -129,11 +141,9 @@ impl<T> Bounded<T> {
 
     /// Pushes `value`, or gives it back if the ring is full or closed. Lock-free.
     ///
-    /// `watched`: the consumer may arm slots (see the module docs), so publish with a swap and
-    /// return true if it armed this one (the caller must wake it). An unwatched ring's consumer
-    /// never arms (it never pops with `Look::Arm`); its pushes publish with a plain store and
-    /// return false.
-    pub(crate) fn push(&self, value: T, watched: bool) -> Result<bool, PushError<T>> {
+    /// `Ok(true)`: the consumer had armed the ring for this message (see the module docs), so
+    /// the caller must wake it.
+    pub(crate) fn push(&self, value: T) -> Result<bool, PushError<T>> {
         let mut backoff = Backoff::new();
         // Relaxed: the value is only a guess that the CAS below checks; the slot's stamp (read
         // with Acquire) is what orders our write after the consumer's read of the last lap.
@@ -142,47 +152,46 @@ impl<T> Bounded<T> {
             if tail & self.mark_bit != 0 {
                 return Err(PushError::Closed(value));
             }
-            let slot = &self.buffer[tail & (self.mark_bit - 1)];
+            let pos = tail & !self.arm_bit();
+            let slot = &self.buffer[pos & (self.mark_bit - 1)];
             // Acquire: pairs with the consumer's Release store of this stamp, so its read of the
             // previous lap's message happens before our write below.
             let stamp = slot.stamp.load(Acquire);
-            // An armed empty slot is as free as an unarmed one.
-            if stamp & !self.mark_bit == tail {
-                // The slot is free for this lap: try to claim it.
-                let new_tail = self.next_position(tail);
-                // Relaxed is enough on both sides: the CAS only decides which producer owns the
-                // slot; data is published through the stamp. Expecting `tail` without the mark
-                // bit makes the claim fail once the ring is closed.
-                match self.tail.compare_exchange_weak(tail, new_tail, Relaxed, Relaxed) {
+            if stamp == pos {
+                // The slot is free for this lap: try to claim it. The new `tail` has no
+                // `arm_bit`: an arming is for this one claim. Expecting `tail` with its flags
+                // makes the claim fail once the ring is closed or armed since we read it.
+                let new_tail = self.next_position(pos);
+                // Acquire: if the consumer armed the ring (a Release CAS), its registration is
+                // visible to our wake-up. Nothing else needs ordering here: the claim only
+                // decides which producer owns the slot, and the stamp publishes the data.
+                match self.tail.compare_exchange_weak(tail, new_tail, Acquire, Relaxed) {
                     Ok(_) => {
-                        // SAFETY: our CAS claimed position `tail`, and the stamp said the slot
+                        // SAFETY: our CAS claimed position `pos`, and the stamp said the slot
                         // is empty for it; nobody else touches the slot until we publish it.
                         slot.value.with_mut(|ptr| unsafe { ptr.write(MaybeUninit::new(value)) });
-                        if !watched {
-                            // Release: makes the write above visible to the consumer's Acquire
-                            // load.
-                            slot.stamp.store(tail + 1, Release);
-                            return Ok(false);
-                        }
-                        // Release: as above. Acquire: if the consumer armed the slot, what it
-                        // did before (registering its waiter) is visible to our wake-up.
-                        let old = slot.stamp.swap(tail + 1, AcqRel);
-                        return Ok(old & self.mark_bit != 0);
+                        // Release: makes the write above visible to the consumer's Acquire
+                        // load.
+                        slot.stamp.store(pos + 1, Release);
+                        return Ok(tail & self.arm_bit() != 0);
                     }
                     Err(current) => {
                         tail = current;
                         backoff.spin();
                     }
                 }
-            } else if stamp.wrapping_add(self.one_lap) == tail + 1 {
+            } else if stamp.wrapping_add(self.one_lap) == pos + 1 {
                 // The slot still holds the previous lap's message: full, unless our `tail` is
-                // stale. Acquire on `head` pairs with the consumer's Release store.
-                let head = self.head.load(Acquire);
-                if head.wrapping_add(self.one_lap) == tail {
+                // stale. If `tail` has not moved since we read it (positions only grow), it
+                // stood at `pos` when we read the stamp, and the ring was full then. Checking
+                // `tail` rather than the consumer's `head` keeps producers that wait for room
+                // off the consumer's line.
+                let current = self.tail.load(Relaxed);
+                if current == tail {
                     return Err(PushError::Full(value));
                 }
                 backoff.spin();
-                tail = self.tail.load(Relaxed);
+                tail = current;
             } else {
                 // Another producer claimed this position and `tail` has moved on: reload.
                 backoff.snooze();
@@ -191,9 +200,10 @@ impl<T> Bounded<T> {
         }
     }
 
-    /// Takes the oldest message. With `Look::Arm`, a pop that finds nothing arms the slot at
-    /// `head` (see the module docs): the push that fills it then reports, so that its producer
-    /// wakes the consumer. Arm only when registered to be woken, and only on a watched ring.
+    /// Takes the oldest message. With `Look::Arm`, a pop that finds nothing arms the ring (see
+    /// the module docs): the push that fills `head` then reports, so that its producer wakes
+    /// the consumer; and it never returns `Busy` (it waits for a claimed message instead). Arm
+    /// only when registered to be woken.
     ///
     /// # Safety
     ///
@@ -211,41 +221,69 @@ impl<T> Bounded<T> {
             Pop::Item(unsafe { self.take(head, slot) })
         } else {
             // SAFETY: forwarded contract (we are the single consumer).
-            unsafe { self.pop_unpublished(head, stamp, look) }
+            unsafe { self.pop_unpublished(head, look) }
         }
     }
 
-    /// The slot at `head` held no published message (its stamp was `stamp`): arm it if asked
-    /// and not armed yet, then tell empty, busy and closed apart. Out of line, so that the
-    /// consumer's fast path stays small.
+    /// The slot at `head` held no published message: arm if asked, else tell empty, busy and
+    /// closed apart. Out of line, so that the consumer's fast path stays small.
     ///
     /// # Safety
     ///
     /// As for [`pop`](Self::pop); `head` is the consumer's current position.
     #[inline(never)]
-    unsafe fn pop_unpublished(&self, head: usize, stamp: usize, look: Look) -> Pop<T> {
-        // Already armed (a consumer that spins while registered comes here again and again): a
-        // CAS, even a failing one, would take the slot's cache line away from the producers
-        // writing its neighbours.
-        if look == Look::Arm && stamp != head | self.mark_bit {
-            let slot = &self.buffer[head & (self.mark_bit - 1)];
-            // Release: a producer whose swap reads the arming (Acquire) sees the consumer's
-            // registration. Acquire on failure: pairs with the producer's Release swap, so the
-            // message it published is visible to the take below.
-            if let Err(stamp) =
-                slot.stamp.compare_exchange(head, head | self.mark_bit, AcqRel, Acquire)
-            {
-                // Only the consumer arms, so the one other value the slot can hold is the
-                // message: its producer published it between our load and the CAS.
-                debug_assert_eq!(stamp, head + 1);
-                // SAFETY: the stamp says the message at `head` (in `slot`) is published.
-                return Pop::Item(unsafe { self.take(head, slot) });
-            }
+    unsafe fn pop_unpublished(&self, head: usize, look: Look) -> Pop<T> {
+        if look == Look::Arm {
+            // SAFETY: forwarded contract.
+            return unsafe { self.arm(head) };
         }
         if self.closed.quiet(look) {
             return Pop::Empty;
         }
         self.empty_or_busy(head)
+    }
+
+    /// Arms the ring for the claim of `head` (see the module docs) and reports `Empty`; or, if
+    /// `head` is claimed already, waits for its message and takes it; or reports `Closed`.
+    ///
+    /// # Safety
+    ///
+    /// As for [`pop`](Self::pop); `head` is the consumer's current position.
+    unsafe fn arm(&self, head: usize) -> Pop<T> {
+        // Acquire: pairs with the Release half of `close`.
+        let mut tail = self.tail.load(Acquire);
+        loop {
+            if tail == head | self.arm_bit() {
+                // Armed already (a registered consumer that spins comes here again and again):
+                // a CAS, even a failing one, would take the line away from the producers.
+                return Pop::Empty;
+            }
+            if tail != head {
+                break;
+            }
+            // Release: a producer whose claim reads `arm_bit` (Acquire) sees our registration.
+            // Acquire on failure: as the load above.
+            match self.tail.compare_exchange(head, head | self.arm_bit(), AcqRel, Acquire) {
+                Ok(_) => return Pop::Empty,
+                Err(current) => tail = current,
+            }
+        }
+        if tail & !(self.mark_bit | self.arm_bit()) == head {
+            // Closed with nothing claimed past `head`: nothing will come.
+            return Pop::Closed;
+        }
+        // A producer claimed `head` (`tail` is past it) and is writing its message: it will
+        // not report, so wait for it here rather than sleep.
+        let slot = &self.buffer[head & (self.mark_bit - 1)];
+        let mut backoff = Backoff::new();
+        loop {
+            // Acquire: as in `pop`.
+            if slot.stamp.load(Acquire) == head + 1 {
+                // SAFETY: the stamp says the message at `head` is published.
+                return Pop::Item(unsafe { self.take(head, slot) });
+            }
+            backoff.snooze();
+        }
     }
 
     /// Takes the published message at `head` (in `slot`) and moves on.
@@ -273,7 +311,7 @@ impl<T> Bounded<T> {
         // Acquire: pairs with the Release half of `close`; the claim CASes are ordered with this
         // load by the modification order of `tail` alone (a claim of `head` moves `tail` past it).
         let tail = self.tail.load(Acquire);
-        if tail & !self.mark_bit == head {
+        if tail & !(self.mark_bit | self.arm_bit()) == head {
             if tail & self.mark_bit != 0 {
                 Pop::Closed
             } else {
@@ -306,12 +344,12 @@ impl<T> Bounded<T> {
             let tail = self.tail.load(SeqCst);
             let head = self.head.load(SeqCst);
             if self.tail.load(SeqCst) == tail {
-                return self.distance(head, tail & !self.mark_bit);
+                return self.distance(head, tail & !(self.mark_bit | self.arm_bit()));
             }
         }
     }
 
-    /// The number of messages between the positions `head` and `tail` (`tail` without mark).
+    /// The number of messages between the positions `head` and `tail` (`tail` without flags).
     fn distance(&self, head: usize, tail: usize) -> usize {
         let hix = head & (self.mark_bit - 1);
         let tix = tail & (self.mark_bit - 1);
@@ -346,7 +384,7 @@ impl<T> Drop for Bounded<T> {
     fn drop(&mut self) {
         // `&mut self`: no producer or consumer is left, Relaxed loads see the final values.
         let head = self.head.load(Relaxed);
-        let tail = self.tail.load(Relaxed) & !self.mark_bit;
+        let tail = self.tail.load(Relaxed) & !(self.mark_bit | self.arm_bit());
         let hix = head & (self.mark_bit - 1);
         for i in 0..self.distance(head, tail) {
             let index = if hix + i < self.capacity() { hix + i } else { hix + i - self.capacity() };

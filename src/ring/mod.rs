@@ -36,8 +36,9 @@ pub(crate) enum Look {
     /// both, and look at the producers' end only once the ring is closed. A consumer spinning
     /// on an empty ring then stays off the cache line its producers fight over.
     Wait,
-    /// As `Wait`, and arm the slot at the head first (a registered consumer; see
-    /// `bounded`'s "Arming").
+    /// For a registered consumer about to sleep: arm the ring, so that the push of the next
+    /// message reports (see `bounded`'s "Arming"), and report `Empty`; or, if that message is
+    /// claimed already, wait for it and take it. Never reports `Busy`.
     Arm,
 }
 
@@ -74,9 +75,8 @@ pub(crate) enum Pop<T> {
     Item(T),
     /// Nothing queued.
     Empty,
-    /// A producer has claimed the next slot but not finished writing it; once it has, its push
-    /// reports a consumer that armed the slot (so an armed consumer may treat this as `Empty`).
-    /// Only `Look::Settle` pops (and pops of a closed ring) tell it from `Empty`.
+    /// A producer has claimed the next slot but not finished writing it (a few instructions).
+    /// Only `Look::Settle` pops (and `Look::Wait` pops of a closed ring) report it.
     Busy,
     /// Nothing queued and the ring is closed: nothing will ever come.
     Closed,
@@ -107,21 +107,21 @@ impl<T> Ring<T> {
 
     /// Pushes `value`, or gives it back (full or closed).
     ///
-    /// On a `watched` ring (one whose consumer arms slots before it sleeps, see `bounded`'s
-    /// "Arming"), `Ok(true)` means the consumer waits for this message: the caller must wake
-    /// it. An unwatched push never reports and publishes with a plain store.
+    /// `Ok(true)` means the consumer armed the ring for this message (see `bounded`'s
+    /// "Arming"): it waits for it, and the caller must wake it. A ring whose consumer never
+    /// pops with `Look::Arm` never reports.
     #[inline]
-    pub(crate) fn push(&self, value: T, watched: bool) -> Result<bool, PushError<T>> {
+    pub(crate) fn push(&self, value: T) -> Result<bool, PushError<T>> {
         match self {
-            Ring::Bounded(ring) => ring.push(value, watched),
-            Ring::Unbounded(ring) => ring.push(value, watched),
-            Ring::Small(ring) => ring.push(value, watched),
+            Ring::Bounded(ring) => ring.push(value),
+            Ring::Unbounded(ring) => ring.push(value),
+            Ring::Small(ring) => ring.push(value),
         }
     }
 
     /// Takes the oldest message; if there is none, `look` says what else to do (with
-    /// `Look::Arm`, arm the next slot so that the push that fills it reports: only for a
-    /// registered consumer of a watched ring).
+    /// `Look::Arm`, arm the ring so that the push of the next message reports: only for a
+    /// registered consumer).
     ///
     /// # Safety
     ///

@@ -61,27 +61,26 @@ mod unit {
         unsafe { ring.pop(Look::Arm) }
     }
 
-    /// A watched push reports exactly the slot the consumer armed: not the ones before it, not
-    /// the ones after it, on every kind, across many laps and blocks, and arming twice is the
-    /// same as arming once.
+    /// A push reports exactly the message the consumer armed the ring for: not the ones before
+    /// it, not the ones after it, on every kind, across many laps and blocks, and arming twice
+    /// is the same as arming once.
     #[test]
     fn a_push_reports_exactly_the_armed_slot() {
         for ring in each(3) {
-            // The unbounded kinds report the claim of position 0 (no block to arm yet).
-            let first = ring.push(0, true).unwrap();
-            assert_eq!(first, ring.capacity().is_none());
+            // Nothing armed: the first push is silent too (no special case for position 0).
+            assert!(!ring.push(0).unwrap());
             assert_eq!(pop_armed(&ring), Pop::Item(0));
             for round in 1..50 {
                 // Nobody waits: nothing reports.
-                assert!(!ring.push(round, true).unwrap(), "round {round}: unarmed slot reported");
+                assert!(!ring.push(round).unwrap(), "round {round}: unarmed slot reported");
                 assert_eq!(pop_armed(&ring), Pop::Item(round));
                 // The consumer waits (twice, as after a spurious wake-up): the next push reports.
                 assert_eq!(pop_armed(&ring), Pop::Empty);
                 assert_eq!(pop_armed(&ring), Pop::Empty);
-                assert!(ring.push(1000 + round, true).unwrap(), "round {round}: armed slot silent");
+                assert!(ring.push(1000 + round).unwrap(), "round {round}: armed slot silent");
                 // The slot after it was not armed.
                 if round % 3 == 0 {
-                    assert!(!ring.push(2000 + round, true).unwrap());
+                    assert!(!ring.push(2000 + round).unwrap());
                     assert_eq!(pop_armed(&ring), Pop::Item(1000 + round));
                     assert_eq!(pop_armed(&ring), Pop::Item(2000 + round));
                 } else {
@@ -90,29 +89,33 @@ mod unit {
             }
             // A pop that does not arm leaves the next push silent.
             assert_eq!(pop_settled(&ring), Pop::Empty);
-            assert!(!ring.push(7, true).unwrap());
+            assert!(!ring.push(7).unwrap());
             assert_eq!(pop_armed(&ring), Pop::Item(7));
         }
     }
 
-    /// An armed slot is as free as any: a full bounded ring still reports Full at the right
-    /// place, an armed ring still closes, and a push into an armed slot of a closed ring gives
-    /// its message back.
+    /// An armed ring works as any: arming an empty ring before its first push works on every
+    /// kind (the unbounded ones have no block yet), a full bounded ring still reports Full at
+    /// the right place, an armed ring still closes, and a push into a closed, armed ring gives
+    /// its message back and reports nothing.
     #[test]
     fn armed_slots_keep_full_and_closed_right() {
         for ring in each(2) {
             assert_eq!(pop_armed(&ring), Pop::Empty);
-            ring.push(1, true).unwrap();
-            ring.push(2, true).unwrap();
+            assert_eq!(ring.push(1), Ok(true));
+            assert_eq!(ring.push(2), Ok(false));
             if ring.capacity().is_some() {
-                assert_eq!(ring.push(3, true), Err(PushError::Full(3)));
+                assert_eq!(ring.push(3), Err(PushError::Full(3)));
             }
             assert_eq!(pop_armed(&ring), Pop::Item(1));
             assert_eq!(pop_armed(&ring), Pop::Item(2));
             assert_eq!(pop_armed(&ring), Pop::Empty);
+            assert_eq!(ring.len(), 0);
             assert!(ring.close());
-            assert_eq!(ring.push(4, true), Err(PushError::Closed(4)));
+            assert_eq!(ring.push(4), Err(PushError::Closed(4)));
             assert_eq!(pop_armed(&ring), Pop::Closed);
+            assert_eq!(pop_settled(&ring), Pop::Closed);
+            assert_eq!(ring.len(), 0);
         }
     }
 
@@ -125,11 +128,11 @@ mod unit {
             // SAFETY: each test has exactly one consumer thread.
             let wait = |ring: &Ring<usize>| unsafe { ring.pop(Look::Wait) };
             assert_eq!(wait(&ring), Pop::Empty);
-            // Not armed: the push does not report (beyond the unbounded first claim).
-            assert_eq!(ring.push(1, true), Ok(ring.capacity().is_none()));
+            // Not armed: the push does not report.
+            assert_eq!(ring.push(1), Ok(false));
             assert_eq!(wait(&ring), Pop::Item(1));
             assert_eq!(wait(&ring), Pop::Empty);
-            assert_eq!(ring.push(2, true), Ok(false));
+            assert_eq!(ring.push(2), Ok(false));
             ring.close();
             assert_eq!(wait(&ring), Pop::Item(2));
             assert_eq!(wait(&ring), Pop::Closed);
@@ -137,13 +140,13 @@ mod unit {
         }
     }
 
-    /// Unwatched pushes (the registry's) publish with a plain store and never report, not even
-    /// the first claim of an unbounded ring.
+    /// Pushes into a ring whose consumer never arms it (the registry's queues) never report,
+    /// not even the first.
     #[test]
-    fn unwatched_pushes_never_report() {
+    fn pushes_never_report_unless_armed() {
         for ring in each(4) {
             for i in 0..20 {
-                assert_eq!(ring.push(i, false), Ok(false));
+                assert_eq!(ring.push(i), Ok(false));
                 assert_eq!(pop_settled(&ring), Pop::Item(i));
             }
         }
@@ -169,7 +172,7 @@ mod unit {
     fn fifo_order_and_len() {
         for ring in each(100) {
             for i in 0..100 {
-                ring.push(i, true).unwrap();
+                ring.push(i).unwrap();
                 assert_eq!(ring.len(), i + 1);
             }
             for i in 0..100 {
@@ -185,13 +188,13 @@ mod unit {
         for cap in [1, 2, 3, 7, 8, 1024] {
             let ring = Ring::bounded(cap);
             for i in 0..cap {
-                ring.push(i, true).unwrap();
+                ring.push(i).unwrap();
             }
             assert_eq!(ring.len(), cap);
-            assert_eq!(ring.push(usize::MAX, true), Err(PushError::Full(usize::MAX)));
+            assert_eq!(ring.push(usize::MAX), Err(PushError::Full(usize::MAX)));
             assert_eq!(pop_settled(&ring), Pop::Item(0));
-            ring.push(cap, true).unwrap();
-            assert_eq!(ring.push(usize::MAX, true), Err(PushError::Full(usize::MAX)));
+            ring.push(cap).unwrap();
+            assert_eq!(ring.push(usize::MAX), Err(PushError::Full(usize::MAX)));
             for i in 1..=cap {
                 assert_eq!(pop_settled(&ring), Pop::Item(i));
             }
@@ -207,7 +210,7 @@ mod unit {
             for round in 0..STRESS / 10 {
                 let burst = 1 + round % 3;
                 for i in 0..burst {
-                    ring.push(next + i, true).unwrap();
+                    ring.push(next + i).unwrap();
                 }
                 for i in 0..burst {
                     assert_eq!(pop_settled(&ring), Pop::Item(next + i));
@@ -223,7 +226,7 @@ mod unit {
         for kind in [Kind::Unbounded, Kind::Small] {
             let ring = kind.ring();
             for i in 0..200 {
-                ring.push(i, true).unwrap();
+                ring.push(i).unwrap();
             }
             assert_eq!(ring.len(), 200);
             for i in 0..150 {
@@ -236,13 +239,13 @@ mod unit {
     #[test]
     fn close_rejects_pushes_and_keeps_queued_messages() {
         for ring in each(4) {
-            ring.push(1, true).unwrap();
-            ring.push(2, true).unwrap();
+            ring.push(1).unwrap();
+            ring.push(2).unwrap();
             assert!(!ring.is_closed());
             assert!(ring.close());
             assert!(!ring.close(), "second close reports it was closed already");
             assert!(ring.is_closed());
-            assert_eq!(ring.push(3, true), Err(PushError::Closed(3)));
+            assert_eq!(ring.push(3), Err(PushError::Closed(3)));
             assert_eq!(ring.len(), 2);
             assert_eq!(pop_settled(&ring), Pop::Item(1));
             assert_eq!(pop_settled(&ring), Pop::Item(2));
@@ -254,9 +257,9 @@ mod unit {
     #[test]
     fn full_and_closed_bounded_reports_closed() {
         let ring = Ring::bounded(1);
-        ring.push(1, true).unwrap();
+        ring.push(1).unwrap();
         ring.close();
-        assert_eq!(ring.push(2, true), Err(PushError::Closed(2)));
+        assert_eq!(ring.push(2), Err(PushError::Closed(2)));
     }
 
     #[test]
@@ -267,13 +270,13 @@ mod unit {
             // Wrap the bounded ring once and cross unbounded blocks before leaving messages.
             let total = if let Kind::Bounded(_) = kind { 5 } else { 70 };
             for _ in 0..3 {
-                ring.push(Counted(drops.clone()), true).map_err(|_| ()).unwrap();
+                ring.push(Counted(drops.clone())).map_err(|_| ()).unwrap();
             }
             for _ in 0..3 {
                 assert!(matches!(pop_settled(&ring), Pop::Item(_)));
             }
             for _ in 0..total {
-                ring.push(Counted(drops.clone()), true).map_err(|_| ()).unwrap();
+                ring.push(Counted(drops.clone())).map_err(|_| ()).unwrap();
             }
             assert_eq!(drops.load(SeqCst), 3);
             drop(ring);
@@ -285,8 +288,8 @@ mod unit {
     fn a_rejected_push_gives_the_same_message_back_undropped() {
         let drops = Arc::new(AtomicUsize::new(0));
         let ring = Ring::bounded(1);
-        ring.push(Counted(drops.clone()), true).map_err(|_| ()).unwrap();
-        let back = match ring.push(Counted(drops.clone()), true) {
+        ring.push(Counted(drops.clone())).map_err(|_| ()).unwrap();
+        let back = match ring.push(Counted(drops.clone())) {
             Err(PushError::Full(msg)) => msg,
             _ => panic!("expected Full"),
         };
@@ -304,7 +307,7 @@ mod unit {
                 Ring::Small(_) => Ring::unbounded_small(),
             };
             for _ in 0..100 {
-                ring.push((), true).unwrap();
+                ring.push(()).unwrap();
                 assert_eq!(pop_settled(&ring), Pop::Item(()));
             }
         }
@@ -330,7 +333,7 @@ mod unit {
                     std::thread::spawn(move || {
                         for i in 0..per {
                             let mut msg = (p, i);
-                            while let Err(PushError::Full(back)) = ring.push(msg, true) {
+                            while let Err(PushError::Full(back)) = ring.push(msg) {
                                 msg = back;
                                 std::thread::yield_now();
                             }
@@ -372,7 +375,7 @@ mod unit {
                     std::thread::spawn(move || {
                         let mut returned = 0;
                         for _ in 0..STRESS / 10 {
-                            match ring.push(Counted(drops.clone()), true) {
+                            match ring.push(Counted(drops.clone())) {
                                 Ok(_) => {
                                     accepted.fetch_add(1, SeqCst);
                                 }
@@ -431,7 +434,7 @@ mod models {
                         let ring = ring.clone();
                         thread::spawn(move || {
                             for i in 0..count {
-                                ring.push((p, i), true).unwrap();
+                                ring.push((p, i)).unwrap();
                             }
                         })
                     })
@@ -463,10 +466,10 @@ mod models {
     fn full_empty_boundary() {
         loom::model(|| {
             let ring = Arc::new(Ring::bounded(1));
-            ring.push(1, true).unwrap();
+            ring.push(1).unwrap();
             let producer = {
                 let ring = ring.clone();
-                thread::spawn(move || ring.push(2, true).is_ok())
+                thread::spawn(move || ring.push(2).is_ok())
             };
             assert_eq!(pop_settled(&ring), Pop::Item(1));
             let pushed = producer.join().unwrap();
@@ -484,13 +487,13 @@ mod models {
         loom::model(|| {
             let ring = Arc::new(Ring::unbounded());
             for i in 0..2 {
-                ring.push(i, true).unwrap();
+                ring.push(i).unwrap();
             }
             let producer = {
                 let ring = ring.clone();
                 thread::spawn(move || {
                     for i in 2..5 {
-                        ring.push(i, true).unwrap();
+                        ring.push(i).unwrap();
                     }
                 })
             };
@@ -520,24 +523,61 @@ mod models {
             loom::model(move || {
                 let ring = Arc::new(kind.ring());
                 if warm {
-                    ring.push(0, true).unwrap();
+                    ring.push(0).unwrap();
                     assert_eq!(pop_settled(&ring), Pop::Item(0));
                 }
                 let producer = {
                     let ring = ring.clone();
-                    thread::spawn(move || ring.push(7, true).unwrap())
+                    thread::spawn(move || ring.push(7).unwrap())
                 };
                 // SAFETY: this thread is the ring's only consumer.
                 let popped = unsafe { ring.pop(Look::Arm) };
                 let reported = producer.join().unwrap();
                 match popped {
-                    Pop::Item(7) => {}
-                    Pop::Empty | Pop::Busy => {
+                    Pop::Item(7) => assert!(!reported, "reported a message the pop took"),
+                    Pop::Empty => {
                         assert!(reported, "the consumer armed and missed the message, unreported");
                         assert_eq!(pop_settled(&ring), Pop::Item(7));
                     }
+                    other => panic!("unexpected {other:?} (an arming pop never reports Busy)"),
+                }
+            });
+        }
+    }
+
+    /// Two producers race an arming consumer: exactly the claim that follows the arming
+    /// reports (the other push is silent), and the consumer gets both messages.
+    #[test]
+    fn arming_vs_two_producers() {
+        for kind in [Kind::Bounded(2), Kind::Unbounded] {
+            loom::model(move || {
+                let ring = Arc::new(kind.ring());
+                let producers: Vec<_> = [1, 2]
+                    .into_iter()
+                    .map(|m| {
+                        let ring = ring.clone();
+                        thread::spawn(move || ring.push(m).unwrap())
+                    })
+                    .collect();
+                // SAFETY: this thread is the ring's only consumer.
+                let popped = unsafe { ring.pop(Look::Arm) };
+                let reports: Vec<bool> = producers.into_iter().map(|p| p.join().unwrap()).collect();
+                let mut got = Vec::new();
+                match popped {
+                    Pop::Item(m) => {
+                        assert_eq!(reports, [false, false], "reported after a successful pop");
+                        got.push(m);
+                    }
+                    Pop::Empty => {
+                        assert_eq!(reports.iter().filter(|r| **r).count(), 1, "{reports:?}")
+                    }
                     other => panic!("unexpected {other:?}"),
                 }
+                while let Pop::Item(m) = pop_settled(&ring) {
+                    got.push(m);
+                }
+                got.sort_unstable();
+                assert_eq!(got, [1, 2]);
             });
         }
     }
@@ -551,7 +591,7 @@ mod models {
                 let ring = Arc::new(kind.ring());
                 let producer = {
                     let ring = ring.clone();
-                    thread::spawn(move || ring.push(7, true).is_ok())
+                    thread::spawn(move || ring.push(7).is_ok())
                 };
                 ring.close();
                 let mut got = None;

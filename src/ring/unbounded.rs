@@ -3,8 +3,9 @@
 //!
 //! # Positions
 //!
-//! `head` and `tail` count positions in steps of `1 << SHIFT`; bit 0 of `tail` is `MARK`, set
-//! once the ring is closed. Each block covers `LAP` positions, but holds only `CAP = LAP - 1`
+//! `head` and `tail` count positions in steps of `1 << SHIFT`; below them, `tail` has two
+//! flags: `MARK` (bit 0), set once the ring is closed, and `ARM` (bit 1), set while the consumer
+//! waits for the next claim (see "Arming"). Each block covers `LAP` positions, but holds only `CAP = LAP - 1`
 //! slots (`CAP` is the ring's const parameter): the last position of a lap is never a slot.
 //! `tail` stands on it while the producer that claimed the block's last slot installs the next
 //! block, which tells the other producers to wait a moment instead of writing past the end (the
@@ -12,14 +13,11 @@
 //!
 //! # Arming: who wakes a waiting consumer
 //!
-//! As in the bounded ring (see its module docs): a consumer about to sleep arms the slot at
-//! `head` (state `0 → ARMED`, a CAS), and a producer of a watched ring publishes with a swap of
-//! the state and reports an armed slot, so that its caller wakes the consumer. Before the first
-//! push there is no block, hence no slot to arm: the claim of position 0 therefore always
-//! reports. For that to be enough, the first block goes into the consumer's end *before* the
-//! producers' end (see `install_first`): a producer that can claim position 0 has seen the
-//! block in the producers' end, so the consumer's end has it too, and a consumer that looks
-//! after the report's fence finds the block (and the message, or a slot it can arm).
+//! As in the bounded ring (see its module docs): a consumer about to sleep arms the ring with a
+//! CAS of the producers' index from `head` to `head | ARM` (or, if `head` is claimed already,
+//! waits for its message); the claim that follows sees `ARM` in the value it replaced, clears
+//! it, and its push reports, so that its caller wakes the consumer. Arming needs no block, so
+//! it works the same before the first push. Producers publish with a plain store.
 //!
 //! # Memory
 //!
@@ -46,8 +44,10 @@ use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release, SeqCst};
 
 /// Bit 0 of `tail`: the ring is closed.
 const MARK: usize = 1;
-/// Positions are counted above the mark bit.
-const SHIFT: usize = 1;
+/// Bit 1 of `tail`: the consumer waits for the next claim (see "Arming").
+const ARM: usize = 2;
+/// Positions are counted above the two flags.
+const SHIFT: usize = 2;
 /// Slots per block of a mailbox's ring (a lap is one more, a power of two, so `% LAP` is a
 /// mask).
 #[cfg(not(all(test, tidings_loom)))]
@@ -62,11 +62,9 @@ pub(crate) const BLOCK: usize = 3;
 pub(crate) const SMALL_BLOCK: usize = 3;
 /// `Slot::state`: the producer has written the message.
 const WRITTEN: usize = 1;
-/// `Slot::state`: not written yet, and the consumer waits for it (see "Arming").
-const ARMED: usize = 2;
 
 struct Slot<T> {
-    /// 0, `ARMED` while the consumer waits for it, `WRITTEN` once the message is in `value`.
+    /// 0, then `WRITTEN` once the message is in `value`.
     state: AtomicUsize,
     /// Written once by the producer that claimed this slot's position, before it sets
     /// `WRITTEN` (Release); read once by the consumer after it saw `WRITTEN` (Acquire).
@@ -144,7 +142,7 @@ pub(crate) struct Unbounded<T, const CAP: usize = BLOCK> {
     /// producer that installs the very first block (before the producers' end gets it).
     head: End<T, CAP>,
     _pair: Gap<PAIR_GAP>,
-    /// The producers' end.
+    /// The producers' end; its index carries the flags `MARK` and `ARM`.
     tail: End<T, CAP>,
 }
 
@@ -200,8 +198,9 @@ impl<T, const CAP: usize> Unbounded<T, CAP> {
         }
     }
 
-    /// Installs the very first block: into the consumer's end first, then the producers' end
-    /// (see "Arming"), whichever producers get there; returns the producers' block.
+    /// Installs the very first block: into the consumer's end first, then the producers' end,
+    /// whichever producers get there; returns the producers' block. In that order, a consumer
+    /// that sees position 0 claimed finds the block in its own end.
     #[cold]
     fn install_first(&self) -> *mut Block<T, CAP> {
         // Acquire: pairs with the Release CAS below, so the block's initialisation is visible.
@@ -229,9 +228,9 @@ impl<T, const CAP: usize> Unbounded<T, CAP> {
 
     /// Pushes `value`, or gives it back if the ring is closed. Lock-free; never full.
     ///
-    /// `watched`: as for `Bounded::push`; the result is true if the consumer armed the slot,
-    /// and always for the claim of position 0 (see "Arming"): the caller must wake it then.
-    pub(crate) fn push(&self, value: T, watched: bool) -> Result<bool, PushError<T>> {
+    /// `Ok(true)`: the consumer had armed the ring for this message (see "Arming"), so the
+    /// caller must wake it.
+    pub(crate) fn push(&self, value: T) -> Result<bool, PushError<T>> {
         let mut backoff = Backoff::new();
         // Acquire on both: pairs with the installer's Release stores, so a block pointer we read
         // is fully initialised (and matches the index, or our CAS below fails).
@@ -261,9 +260,12 @@ impl<T, const CAP: usize> Unbounded<T, CAP> {
                 block = self.install_first();
             }
 
-            let new_tail = tail + (1 << SHIFT);
-            // SeqCst/Acquire are not needed for data (the WRITTEN bit publishes it), but the
-            // failure value must be at least as fresh as the block pointer we reload after it.
+            // Without `ARM`: an arming is for this one claim (see "Arming").
+            let new_tail = (tail & !ARM) + (1 << SHIFT);
+            // Not needed for data (the WRITTEN bit publishes it), but: Acquire, so that an
+            // arming consumer's registration is visible to our wake-up, and the failure value is
+            // at least as fresh as the block pointer we reload after it; Release, so that a
+            // consumer that sees our claim sees the first block in its end (`install_first`).
             match self.tail.index.compare_exchange_weak(tail, new_tail, AcqRel, Acquire) {
                 Ok(_) => {
                     if offset + 1 == CAP {
@@ -282,15 +284,9 @@ impl<T, const CAP: usize> Unbounded<T, CAP> {
                     let slot = unsafe { &(*block).slots[offset] };
                     // SAFETY: nobody else writes or reads this slot before WRITTEN is set.
                     slot.value.with_mut(|ptr| unsafe { ptr.write(MaybeUninit::new(value)) });
-                    if !watched {
-                        // Release: publishes the message to the consumer's Acquire load.
-                        slot.state.store(WRITTEN, Release);
-                        break Ok(false);
-                    }
-                    // Release: as above. Acquire: an arming consumer's registration is visible
-                    // to our wake-up.
-                    let old = slot.state.swap(WRITTEN, AcqRel);
-                    break Ok(old == ARMED || tail >> SHIFT == 0);
+                    // Release: publishes the message to the consumer's Acquire load.
+                    slot.state.store(WRITTEN, Release);
+                    break Ok(tail & ARM != 0);
                 }
                 Err(current) => {
                     tail = current;
@@ -306,8 +302,9 @@ impl<T, const CAP: usize> Unbounded<T, CAP> {
         result
     }
 
-    /// Takes the oldest message. With `Look::Arm`, a pop that finds nothing arms the slot at
-    /// `head` (see "Arming"); arm only when registered to be woken, and only on a watched ring.
+    /// Takes the oldest message. With `Look::Arm`, a pop that finds nothing arms the ring (see
+    /// "Arming"), and never returns `Busy` (it waits for a claimed message instead); arm only
+    /// when registered to be woken.
     ///
     /// # Safety
     ///
@@ -320,62 +317,86 @@ impl<T, const CAP: usize> Unbounded<T, CAP> {
         // Acquire: pairs with the first install's Release CAS.
         let block = self.head.block.load(Acquire);
         if block.is_null() {
-            // No block yet, so nothing to arm: the claim of position 0 reports anyway.
-            return self.nothing_at(head, look);
+            // No block yet: nothing was claimed, or the first claim is being installed.
+            // SAFETY: forwarded contract.
+            return unsafe { self.pop_unwritten(head, look) };
         }
         let offset = (head >> SHIFT) % Self::LAP;
         // SAFETY: `block` is the consumer's current block, which only the consumer frees.
         let slot = unsafe { &(*block).slots[offset] };
         // Acquire: pairs with the producer's Release store of WRITTEN.
-        let state = slot.state.load(Acquire);
-        if state & WRITTEN == 0 {
-            // SAFETY: forwarded contract; `block` is the consumer's current block.
-            return unsafe { self.pop_unwritten(head, block, state, look) };
+        if slot.state.load(Acquire) != WRITTEN {
+            // SAFETY: forwarded contract.
+            return unsafe { self.pop_unwritten(head, look) };
         }
         // SAFETY: WRITTEN seen with Acquire, in the consumer's current block.
         Pop::Item(unsafe { self.take(head, block, offset, slot) })
     }
 
-    /// The slot at `head` held no message yet (its state was `state`): arm it if asked and not
-    /// armed yet (see `Bounded::pop_unpublished` for why an armed slot gets no second CAS), then
-    /// tell empty, busy and closed apart. Out of line, so that the consumer's fast path stays
-    /// small.
+    /// The slot at `head` held no message yet: arm if asked, else tell empty, busy and closed
+    /// apart. Out of line, so that the consumer's fast path stays small.
     ///
     /// # Safety
     ///
-    /// As for [`pop`](Self::pop); `block` is the consumer's current block (non-null).
+    /// As for [`pop`](Self::pop); `head` is the consumer's current position.
     #[inline(never)]
-    unsafe fn pop_unwritten(
-        &self,
-        head: usize,
-        block: *mut Block<T, CAP>,
-        state: usize,
-        look: Look,
-    ) -> Pop<T> {
-        if look == Look::Arm && state != ARMED {
-            let offset = (head >> SHIFT) % Self::LAP;
-            // SAFETY: the consumer's current block, which only the consumer frees.
-            let slot = unsafe { &(*block).slots[offset] };
-            // Release: a producer whose swap reads the arming sees the consumer's registration.
-            // Acquire on failure: pairs with the producer's Release swap (the message is ours).
-            if let Err(state) = slot.state.compare_exchange(0, ARMED, AcqRel, Acquire) {
-                // Only the consumer arms, so the one other value is WRITTEN: the producer
-                // published between our load and here.
-                debug_assert_eq!(state, WRITTEN);
-                // SAFETY: WRITTEN seen with Acquire, in the consumer's current block.
-                return Pop::Item(unsafe { self.take(head, block, offset, slot) });
-            }
+    unsafe fn pop_unwritten(&self, head: usize, look: Look) -> Pop<T> {
+        if look == Look::Arm {
+            // SAFETY: forwarded contract.
+            return unsafe { self.arm(head) };
         }
-        self.nothing_at(head, look)
-    }
-
-    /// No message at `head`: what `look` asks for (see `Look`).
-    #[inline]
-    fn nothing_at(&self, head: usize, look: Look) -> Pop<T> {
         if self.closed.quiet(look) {
             return Pop::Empty;
         }
         self.empty_or_busy(head)
+    }
+
+    /// Arms the ring for the claim of `head` (see "Arming") and reports `Empty`; or, if `head`
+    /// is claimed already, waits for its message and takes it; or reports `Closed`.
+    ///
+    /// # Safety
+    ///
+    /// As for [`pop`](Self::pop); `head` is the consumer's current position.
+    unsafe fn arm(&self, head: usize) -> Pop<T> {
+        // Acquire: pairs with the Release half of `close`.
+        let mut tail = self.tail.index.load(Acquire);
+        loop {
+            if tail == head | ARM {
+                // Armed already: no second CAS on the producers' line (see `Bounded::arm`).
+                return Pop::Empty;
+            }
+            if tail != head {
+                break;
+            }
+            // Release: a producer whose claim reads `ARM` (Acquire) sees our registration.
+            // Acquire on failure: as the load above.
+            match self.tail.index.compare_exchange(head, head | ARM, AcqRel, Acquire) {
+                Ok(_) => return Pop::Empty,
+                Err(current) => tail = current,
+            }
+        }
+        if tail >> SHIFT == head >> SHIFT {
+            // Not `head` nor `head | ARM`, at the same position: closed, nothing will come.
+            return Pop::Closed;
+        }
+        // A producer claimed `head` and is writing its message (and maybe installing the first
+        // block): it will not report, so wait for it here rather than sleep.
+        let offset = (head >> SHIFT) % Self::LAP;
+        let mut backoff = Backoff::new();
+        loop {
+            // Acquire: pairs with the first install's Release CAS.
+            let block = self.head.block.load(Acquire);
+            if !block.is_null() {
+                // SAFETY: the consumer's current block, which only the consumer frees.
+                let slot = unsafe { &(*block).slots[offset] };
+                // Acquire: pairs with the producer's Release store of WRITTEN.
+                if slot.state.load(Acquire) == WRITTEN {
+                    // SAFETY: WRITTEN seen with Acquire, in the consumer's current block.
+                    return Pop::Item(unsafe { self.take(head, block, offset, slot) });
+                }
+            }
+            backoff.snooze();
+        }
     }
 
     /// Takes the written message at `head` and moves on (to the next block after a block's

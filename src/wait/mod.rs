@@ -18,8 +18,9 @@
 //! that finds nobody registered pays one fence and one load, never a lock.
 //!
 //! The mailbox's pushes skip even that unless the consumer waits for them: the consumer's
-//! retry after registering *arms* the ring slot it finds empty, and only a push that finds its
-//! slot armed goes on to [`WaitCell::notify`] (see `chan` and `ring::bounded`'s "Arming").
+//! retry after registering *arms* the ring (a flag in the producers' end), and only the push
+//! whose claim clears it goes on to [`WaitCell::notify`] (see `chan` and `ring::bounded`'s
+//! "Arming").
 //!
 //! The queue's lock is only taken by waiters and by notifiers that found a waiter; the cell is
 //! lock-free (its one `UnsafeCell` is guarded by a small state machine, see `cell`).
