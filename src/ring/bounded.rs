@@ -76,8 +76,8 @@ pub(crate) struct Bounded<T> {
     /// Set right after `mark_bit` goes into `tail`.
     closed: ClosedFlag,
     _line: Gap<LINE_GAP>,
-    /// The consumer's position. Only the consumer stores it; producers read it to tell a full
-    /// ring from a stale view of `tail`.
+    /// The consumer's position. Only the consumer stores it; producers never read it (they
+    /// tell a full ring from the slot at `tail`), only `len` does.
     head: AtomicUsize,
     _pair: Gap<PAIR_GAP>,
     /// The next position to claim, with `mark_bit` set once closed and `arm_bit` while the
@@ -299,7 +299,7 @@ impl<T> Bounded<T> {
         let value = slot.value.with(|ptr| unsafe { ptr.read().assume_init() });
         // Release: the next lap's producer (Acquire on the stamp) writes only after our read.
         slot.stamp.store(head.wrapping_add(self.one_lap), Release);
-        // Release: pairs with the producers' Acquire load in their full check.
+        // Release: pairs with `len`'s loads.
         self.head.store(self.next_position(head), Release);
         value
     }
