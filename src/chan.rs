@@ -17,24 +17,15 @@ use crate::ring::{Look, Pop, PushError, Ring};
 use crate::wait::{self, Registration, WaitCell, WaitQueue, WaiterRef};
 use std::sync::atomic::Ordering::{AcqRel, Relaxed};
 
-/// Creates a channel on `ring`: the shared core (for senders) and its one [`Consumer`], which
-/// waits in the channel's own cell (the mailbox).
+/// Creates a channel on `ring`: the shared core (for senders) and its one [`Consumer`].
+///
+/// A consumer that waits elsewhere (the registry wakes its receivers through its own wait
+/// lists) simply never registers: it never arms the ring, so its pushes never report and never
+/// look at the channel's cell.
 pub(crate) fn channel<T>(ring: Ring<T>) -> (Arc<Chan<T>>, Consumer<T>) {
-    with_watch(ring, true)
-}
-
-/// Creates a channel whose consumer never waits in the channel's cell (it waits elsewhere: the
-/// registry wakes its receivers through its own wait lists). Its consumer never arms the ring,
-/// so its pushes never report; [`Consumer::register`] must not be used on it.
-pub(crate) fn unwatched_channel<T>(ring: Ring<T>) -> (Arc<Chan<T>>, Consumer<T>) {
-    with_watch(ring, false)
-}
-
-fn with_watch<T>(ring: Ring<T>, watched: bool) -> (Arc<Chan<T>>, Consumer<T>) {
     let chan = Arc::new(Chan {
         tx: WaitQueue::new(),
         rx: WaitCell::new(),
-        watched,
         ring,
         senders: AtomicUsize::new(1),
     });
@@ -56,8 +47,6 @@ pub(crate) struct Chan<T> {
     tx: WaitQueue,
     /// The single consumer, when it waits for a message.
     rx: WaitCell,
-    /// Whether the consumer waits in `rx` (and so arms the ring); fixed at creation.
-    watched: bool,
     ring: Ring<T>,
     /// Live `Sender`s; the ring closes when the last one goes.
     senders: AtomicUsize,
@@ -287,7 +276,6 @@ impl<T> Consumer<T> {
     /// again before it sleeps: that pop arms the ring if it finds nothing, which is what makes
     /// the next push wake the consumer.
     pub(crate) fn register(&mut self, waiter: WaiterRef<'_>) {
-        debug_assert!(self.chan.watched, "an unwatched channel's consumer waits elsewhere");
         self.chan.rx.register(waiter);
         self.registered = true;
     }

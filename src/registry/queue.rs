@@ -78,9 +78,9 @@ impl<T> Queue<T> {
             Some(cap) => Ring::bounded(cap),
             None => Ring::unbounded(),
         };
-        // Unwatched: receivers wait in `plain` / `selective`, never in the channel's own cell,
-        // so pushes (including the waiting sends of `send`) publish with a plain store.
-        let (chan, rx) = chan::unwatched_channel(ring);
+        // Receivers wait in `plain` / `selective`, never in the channel's own cell: the ring is
+        // never armed, so pushes never notify that cell.
+        let (chan, rx) = chan::channel(ring);
         Queue {
             id,
             tag,
