@@ -46,7 +46,7 @@
 
 use std::mem::MaybeUninit;
 
-use super::{ClosedFlag, Look, Pop, PushError};
+use super::{arm_end, ClosedFlag, Look, Pop, PushError};
 use crate::backoff::Backoff;
 use crate::loom::{AtomicUsize, UnsafeCell};
 use crate::padded::{Gap, LINE_GAP, PAIR_GAP};
@@ -250,24 +250,10 @@ impl<T> Bounded<T> {
     ///
     /// As for [`pop`](Self::pop); `head` is the consumer's current position.
     unsafe fn arm(&self, head: usize) -> Pop<T> {
-        // Acquire: pairs with the Release half of `close`.
-        let mut tail = self.tail.load(Acquire);
-        loop {
-            if tail == head | self.arm_bit() {
-                // Armed already (a registered consumer that spins comes here again and again):
-                // a CAS, even a failing one, would take the line away from the producers.
-                return Pop::Empty;
-            }
-            if tail != head {
-                break;
-            }
-            // Release: a producer whose claim reads `arm_bit` (Acquire) sees our registration.
-            // Acquire on failure: as the load above.
-            match self.tail.compare_exchange(head, head | self.arm_bit(), AcqRel, Acquire) {
-                Ok(_) => return Pop::Empty,
-                Err(current) => tail = current,
-            }
-        }
+        let tail = match arm_end(&self.tail, head, self.arm_bit()) {
+            Ok(()) => return Pop::Empty,
+            Err(tail) => tail,
+        };
         if tail & !(self.mark_bit | self.arm_bit()) == head {
             // Closed with nothing claimed past `head`: nothing will come.
             return Pop::Closed;

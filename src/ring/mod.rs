@@ -9,7 +9,7 @@ mod bounded;
 mod unbounded;
 
 use crate::loom::AtomicUsize;
-use std::sync::atomic::Ordering::{Acquire, Release};
+use std::sync::atomic::Ordering::{AcqRel, Acquire, Release};
 
 #[cfg(test)]
 mod tests;
@@ -65,6 +65,32 @@ impl ClosedFlag {
     #[inline]
     pub(crate) fn quiet(&self, look: Look) -> bool {
         look != Look::Settle && self.0.load(Acquire) == 0
+    }
+}
+
+/// Arms a ring for the claim of `head` (see `bounded`'s "Arming"): a CAS of the producers' end
+/// `tail` from `head` to `head | arm`. `Ok` if the ring is armed, by this call or an earlier
+/// one; otherwise `Err` with the producers' end as found, which is then past `head` (a producer
+/// claimed it first) or carries the closed mark. Shared by both rings, whose ends differ only
+/// in where their `arm` flag sits.
+pub(crate) fn arm_end(tail: &AtomicUsize, head: usize, arm: usize) -> Result<(), usize> {
+    // Acquire: pairs with the Release half of `close`.
+    let mut current = tail.load(Acquire);
+    loop {
+        if current == head | arm {
+            // Armed already (a registered consumer that spins comes here again and again): a
+            // CAS, even a failing one, would take the line away from the producers.
+            return Ok(());
+        }
+        if current != head {
+            return Err(current);
+        }
+        // Release: a producer whose claim reads `arm` (Acquire) sees our registration. Acquire
+        // on failure: as the load above.
+        match tail.compare_exchange(head, head | arm, AcqRel, Acquire) {
+            Ok(_) => return Ok(()),
+            Err(now) => current = now,
+        }
     }
 }
 

@@ -36,7 +36,7 @@ use std::alloc::{self, Layout};
 use std::mem::MaybeUninit;
 use std::ptr;
 
-use super::{ClosedFlag, Look, Pop, PushError};
+use super::{arm_end, ClosedFlag, Look, Pop, PushError};
 use crate::backoff::Backoff;
 use crate::loom::{AtomicPtr, AtomicUsize, UnsafeCell};
 use crate::padded::{Gap, LINE_GAP, PAIR_GAP};
@@ -358,23 +358,10 @@ impl<T, const CAP: usize> Unbounded<T, CAP> {
     ///
     /// As for [`pop`](Self::pop); `head` is the consumer's current position.
     unsafe fn arm(&self, head: usize) -> Pop<T> {
-        // Acquire: pairs with the Release half of `close`.
-        let mut tail = self.tail.index.load(Acquire);
-        loop {
-            if tail == head | ARM {
-                // Armed already: no second CAS on the producers' line (see `Bounded::arm`).
-                return Pop::Empty;
-            }
-            if tail != head {
-                break;
-            }
-            // Release: a producer whose claim reads `ARM` (Acquire) sees our registration.
-            // Acquire on failure: as the load above.
-            match self.tail.index.compare_exchange(head, head | ARM, AcqRel, Acquire) {
-                Ok(_) => return Pop::Empty,
-                Err(current) => tail = current,
-            }
-        }
+        let tail = match arm_end(&self.tail.index, head, ARM) {
+            Ok(()) => return Pop::Empty,
+            Err(tail) => tail,
+        };
         if tail >> SHIFT == head >> SHIFT {
             // Not `head` nor `head | ARM`, at the same position: closed, nothing will come.
             return Pop::Closed;
