@@ -225,15 +225,31 @@ mod unit {
     fn unbounded_len_across_blocks() {
         for kind in [Kind::Unbounded, Kind::Small] {
             let ring = kind.ring();
-            for i in 0..200 {
+            // Three blocks of 127 slots (a `usize` message) and part of a fourth.
+            for i in 0..400 {
                 ring.push(i).unwrap();
             }
-            assert_eq!(ring.len(), 200);
-            for i in 0..150 {
+            assert_eq!(ring.len(), 400);
+            for i in 0..300 {
                 assert_eq!(pop_settled(&ring), Pop::Item(i));
             }
-            assert_eq!(ring.len(), 50);
+            assert_eq!(ring.len(), 100);
         }
+    }
+
+    /// A mailbox's blocks hold about 2 KiB of slots: more slots for smaller messages, never
+    /// fewer than 31 nor more than 127; actors' blocks hold 7 whatever the message.
+    #[test]
+    fn block_slots_follow_the_message_size() {
+        use std::any::Any;
+        assert_eq!(Unbounded::<u8>::CAP, 127);
+        assert_eq!(Unbounded::<usize>::CAP, 127);
+        assert_eq!(Unbounded::<Box<dyn Any + Send>>::CAP, 63);
+        assert_eq!(Unbounded::<String>::CAP, 63);
+        assert_eq!(Unbounded::<[u64; 4]>::CAP, 31);
+        assert_eq!(Unbounded::<[u8; 4096]>::CAP, 31);
+        assert_eq!(Unbounded::<(), 7>::CAP, 7);
+        assert_eq!(Unbounded::<[u8; 4096], 7>::CAP, 7);
     }
 
     #[test]
@@ -267,8 +283,9 @@ mod unit {
         for kind in [Kind::Bounded(5), Kind::Unbounded, Kind::Small] {
             let drops = Arc::new(AtomicUsize::new(0));
             let ring = kind.ring();
-            // Wrap the bounded ring once and cross unbounded blocks before leaving messages.
-            let total = if let Kind::Bounded(_) = kind { 5 } else { 70 };
+            // Wrap the bounded ring once and cross unbounded blocks (two of 127 slots) before
+            // leaving messages.
+            let total = if let Kind::Bounded(_) = kind { 5 } else { 300 };
             for _ in 0..3 {
                 ring.push(Counted(drops.clone())).map_err(|_| ()).unwrap();
             }

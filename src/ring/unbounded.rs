@@ -5,8 +5,8 @@
 //!
 //! `head` and `tail` count positions in steps of `1 << SHIFT`; below them, `tail` has two
 //! flags: `MARK` (bit 0), set once the ring is closed, and `ARM` (bit 1), set while the consumer
-//! waits for the next claim (see "Arming"). Each block covers `LAP` positions, but holds only `CAP = LAP - 1`
-//! slots (`CAP` is the ring's const parameter): the last position of a lap is never a slot.
+//! waits for the next claim (see "Arming"). Each block covers `LAP` positions, but holds only
+//! `CAP = LAP - 1` slots (see "Memory" for `CAP`): the last position of a lap is never a slot.
 //! `tail` stands on it while the producer that claimed the block's last slot installs the next
 //! block, which tells the other producers to wait a moment instead of writing past the end (the
 //! scheme of crossbeam's list flavour). The consumer steps over it.
@@ -26,14 +26,23 @@
 //! one `spare`, which the next install reuses; a second spare is freed at once. So a burst grows
 //! the list, and memory goes back to the allocator as the consumer catches up.
 //!
-//! Blocks hold `BLOCK` slots (31) for mailboxes, and `SMALL_BLOCK` (7) for actors' mailboxes:
-//! a block is the largest part of a mailbox that has received anything (about 750 bytes for a
-//! boxed message, against 180), and actors are many and mostly idle; a stream of messages to one
-//! actor pays a block install every 7 messages instead of every 31.
+//! How many slots a block holds is the ring's const parameter `SLOTS`:
+//!
+//! * Mailboxes (`BY_SIZE`) size blocks by the message: as many slots as fit in `BLOCK_BYTES`
+//!   (2 KiB), one less than a power of two, at least 31 and at most 127. So 127 slots for a
+//!   message of up to 8 bytes (a 2 KiB block), 63 up to 24 bytes (a boxed trait object or a
+//!   `String`: 1.5–2 KiB), and 31 above that, as crossbeam and tokio use for every message.
+//!   Each block costs an allocation, an install the other producers wait for, and a free once
+//!   it is read; when producers run ahead of the consumer, every block is a fresh allocation.
+//!   With 31 slots for a `usize`, that cost was most of what separated 4 threads → 1 thread
+//!   from kanal's one growing buffer: against kanal in the same process, 127 slots measured
+//!   1.00–1.45 where 31 slots measured 0.53–0.99 (three pairs of runs, alternating builds).
+//! * Actors' mailboxes use `SMALL_BLOCK` (7): a block is the largest part of a mailbox that has
+//!   received anything (about 180 bytes for a boxed message), and actors are many and mostly
+//!   idle; a stream of messages to one actor pays a block install every 7 messages.
 
-#[cfg_attr(all(test, tidings_loom), allow(unused_imports))]
 use std::alloc::{self, Layout};
-use std::mem::MaybeUninit;
+use std::mem::{size_of, MaybeUninit};
 use std::ptr;
 
 use super::{arm_end, ClosedFlag, Look, Pop, PushError};
@@ -48,18 +57,36 @@ const MARK: usize = 1;
 const ARM: usize = 2;
 /// Positions are counted above the two flags.
 const SHIFT: usize = 2;
-/// Slots per block of a mailbox's ring (a lap is one more, a power of two, so `% LAP` is a
-/// mask).
+/// The ring's const parameter for "slots per block by the message's size" (see "Memory"):
+/// what mailboxes use.
+pub(crate) const BY_SIZE: usize = 0;
+/// A block of a mailbox's ring takes about this many bytes of slots (see "Memory").
 #[cfg(not(all(test, tidings_loom)))]
-pub(crate) const BLOCK: usize = 31;
+const BLOCK_BYTES: usize = 2048;
 /// Slots per block of an actor's ring.
 #[cfg(not(all(test, tidings_loom)))]
 pub(crate) const SMALL_BLOCK: usize = 7;
 /// Under loom, small blocks so that models cross block boundaries in few steps.
 #[cfg(all(test, tidings_loom))]
-pub(crate) const BLOCK: usize = 3;
-#[cfg(all(test, tidings_loom))]
 pub(crate) const SMALL_BLOCK: usize = 3;
+
+/// Slots per block of a mailbox's ring, for slots of `slot_size` bytes: the most that fit in
+/// `BLOCK_BYTES`, at least 31 and at most 127, one less than a power of two (a lap is one
+/// more, so `% LAP` is a mask).
+#[cfg(not(all(test, tidings_loom)))]
+const fn slots_by_size(slot_size: usize) -> usize {
+    let mut lap = 128;
+    while lap > 32 && lap * slot_size > BLOCK_BYTES {
+        lap /= 2;
+    }
+    lap - 1
+}
+
+#[cfg(all(test, tidings_loom))]
+const fn slots_by_size(_: usize) -> usize {
+    3
+}
+
 /// `Slot::state`: the producer has written the message.
 const WRITTEN: usize = 1;
 
@@ -71,23 +98,36 @@ struct Slot<T> {
     value: UnsafeCell<MaybeUninit<T>>,
 }
 
-struct Block<T, const CAP: usize> {
+/// A block's header; its slots follow it in the same allocation (`Unbounded::CAP` of them, a
+/// number that depends on the message type, see "Memory").
+#[repr(C)]
+struct Block<T> {
     /// The following block; set (Release) by the producer that claimed this block's last slot,
     /// before that producer publishes the slot.
-    next: AtomicPtr<Block<T, CAP>>,
-    slots: [Slot<T>; CAP],
+    next: AtomicPtr<Block<T>>,
+    /// Where the slots start (`repr(C)`: after `next`, aligned for `Slot<T>`).
+    slots: [Slot<T>; 0],
 }
 
-impl<T, const CAP: usize> Block<T, CAP> {
-    /// A fresh block: every slot unwritten, no `next`.
-    fn alloc() -> *mut Block<T, CAP> {
+impl<T> Block<T> {
+    /// The allocation of a block with `cap` slots.
+    fn layout(cap: usize) -> Layout {
+        Layout::new::<Block<T>>()
+            .extend(Layout::array::<Slot<T>>(cap).expect("a block's slots fit in memory"))
+            .expect("a block fits in memory")
+            .0
+            .pad_to_align()
+    }
+
+    /// A fresh block of `cap` slots: every slot unwritten, no `next`.
+    fn alloc(cap: usize) -> *mut Block<T> {
+        let layout = Self::layout(cap);
         #[cfg(not(all(test, tidings_loom)))]
         {
-            let layout = Layout::new::<Block<T, CAP>>();
-            // SAFETY: the layout is not zero-sized (a block holds atomics). All-zero bytes are a
-            // valid `Block`: null `next`, states 0, and uninitialised `MaybeUninit` values.
-            // Allocating in place avoids building a possibly large block on the stack.
-            let block = unsafe { alloc::alloc_zeroed(layout) }.cast::<Block<T, CAP>>();
+            // SAFETY: the layout is not zero-sized (a block holds an atomic pointer). All-zero
+            // bytes are a valid header and valid slots: null `next`, states 0, and
+            // uninitialised `MaybeUninit` values.
+            let block = unsafe { alloc::alloc_zeroed(layout) }.cast::<Block<T>>();
             if block.is_null() {
                 alloc::handle_alloc_error(layout);
             }
@@ -95,35 +135,75 @@ impl<T, const CAP: usize> Block<T, CAP> {
         }
         #[cfg(all(test, tidings_loom))]
         {
-            let _ = Layout::new::<Block<T, CAP>>;
-            Box::into_raw(Box::new(Block {
-                next: AtomicPtr::new(ptr::null_mut()),
-                slots: std::array::from_fn(|_| Slot {
-                    state: AtomicUsize::new(0),
-                    value: UnsafeCell::new(MaybeUninit::uninit()),
-                }),
-            }))
+            // Loom's atomics must be constructed, not zeroed.
+            // SAFETY: as above for the allocation; every field is then written in place before
+            // anyone reads it.
+            unsafe {
+                let block = alloc::alloc(layout).cast::<Block<T>>();
+                if block.is_null() {
+                    alloc::handle_alloc_error(layout);
+                }
+                ptr::addr_of_mut!((*block).next).write(AtomicPtr::new(ptr::null_mut()));
+                for i in 0..cap {
+                    Self::slot_ptr(block, i).cast_mut().write(Slot {
+                        state: AtomicUsize::new(0),
+                        value: UnsafeCell::new(MaybeUninit::uninit()),
+                    });
+                }
+                block
+            }
         }
     }
 
-    /// Frees a block without dropping any message in it.
+    /// Slot `i` of `block`, as a raw pointer.
     ///
     /// # Safety
     ///
-    /// `block` came from [`Block::alloc`], nobody else can reach it any more, and every message
-    /// it held has been taken or dropped.
-    unsafe fn free(block: *mut Block<T, CAP>) {
-        // SAFETY: per the contract, `block` is a live allocation of `Block<T, CAP>`
-        // (`alloc_zeroed` with this type's layout, which is what `Box` uses too) that we own;
-        // dropping the `Box` drops no message because slots hold `MaybeUninit`.
-        drop(unsafe { Box::from_raw(block) });
+    /// `block` is a live block of more than `i` slots.
+    #[inline(always)]
+    unsafe fn slot_ptr(block: *const Block<T>, i: usize) -> *const Slot<T> {
+        // SAFETY: the slots follow the header in the block's allocation, and `i` is within
+        // them; `addr_of!` makes no reference, so the pointer keeps the allocation's provenance.
+        unsafe { ptr::addr_of!((*block).slots).cast::<Slot<T>>().add(i) }
+    }
+
+    /// Slot `i` of `block`.
+    ///
+    /// # Safety
+    ///
+    /// As for [`slot_ptr`](Self::slot_ptr), and the block outlives the reference.
+    #[inline(always)]
+    unsafe fn slot<'a>(block: *const Block<T>, i: usize) -> &'a Slot<T> {
+        // SAFETY: forwarded contract; a slot is always initialised (zeroed or written in place).
+        unsafe { &*Self::slot_ptr(block, i) }
+    }
+
+    /// Frees a block of `cap` slots without dropping any message in it.
+    ///
+    /// # Safety
+    ///
+    /// `block` came from [`Block::alloc`] with this `cap`, nobody else can reach it any more,
+    /// and every message it held has been taken or dropped.
+    unsafe fn free(block: *mut Block<T>, cap: usize) {
+        #[cfg(all(test, tidings_loom))]
+        // SAFETY: we own the block; its header and slots were written in place by `alloc`, and
+        // dropping a slot drops no message (it holds a `MaybeUninit`).
+        unsafe {
+            ptr::addr_of_mut!((*block).next).drop_in_place();
+            for i in 0..cap {
+                Self::slot_ptr(block, i).cast_mut().drop_in_place();
+            }
+        }
+        // SAFETY: per the contract, `block` is a live allocation with this layout that we own.
+        // (Without loom, nothing in a block needs dropping: std's atomics have no drop glue.)
+        unsafe { alloc::dealloc(block.cast(), Self::layout(cap)) };
     }
 }
 
 /// One end of the list: a position and the block it falls in.
-struct End<T, const CAP: usize> {
+struct End<T> {
     index: AtomicUsize,
-    block: AtomicPtr<Block<T, CAP>>,
+    block: AtomicPtr<Block<T>>,
 }
 
 /// An unbounded multi-producer, single-consumer ring.
@@ -132,31 +212,38 @@ struct End<T, const CAP: usize> {
 /// pair gap, the producers' end. The ends never share a cache line or a prefetch pair, and the
 /// spare (touched once per block) shares neither's line.
 #[repr(C)]
-pub(crate) struct Unbounded<T, const CAP: usize = BLOCK> {
+pub(crate) struct Unbounded<T, const SLOTS: usize = BY_SIZE> {
     /// A reset block kept for the next install, or null.
-    spare: AtomicPtr<Block<T, CAP>>,
+    spare: AtomicPtr<Block<T>>,
     /// Set right after `MARK` goes into the producers' index.
     closed: ClosedFlag,
     _line: Gap<LINE_GAP>,
     /// The consumer's end. Only the consumer stores `index`; `block` is also set once by the
     /// producer that installs the very first block (before the producers' end gets it).
-    head: End<T, CAP>,
+    head: End<T>,
     _pair: Gap<PAIR_GAP>,
     /// The producers' end; its index carries the flags `MARK` and `ARM`.
-    tail: End<T, CAP>,
+    tail: End<T>,
 }
 
 // SAFETY: messages move between threads, hence `T: Send`; every cell is accessed under the
 // WRITTEN protocol described on `Slot::value`, and blocks are freed only by their last user.
-unsafe impl<T: Send, const CAP: usize> Send for Unbounded<T, CAP> {}
+unsafe impl<T: Send, const SLOTS: usize> Send for Unbounded<T, SLOTS> {}
 // SAFETY: as above; `&Unbounded<T>` never hands out `&T`.
-unsafe impl<T: Send, const CAP: usize> Sync for Unbounded<T, CAP> {}
+unsafe impl<T: Send, const SLOTS: usize> Sync for Unbounded<T, SLOTS> {}
 
-impl<T, const CAP: usize> Unbounded<T, CAP> {
+impl<T, const SLOTS: usize> Unbounded<T, SLOTS> {
+    /// Slots per block: `SLOTS`, or by the message's size for `BY_SIZE` (see "Memory").
+    pub(super) const CAP: usize =
+        if SLOTS == BY_SIZE { slots_by_size(size_of::<Slot<T>>()) } else { SLOTS };
+
     /// Positions per block: its slots and the marker position.
     const LAP: usize = {
-        assert!((CAP + 1).is_power_of_two() && CAP >= 1, "a block's lap must be a power of two");
-        CAP + 1
+        assert!(
+            (Self::CAP + 1).is_power_of_two() && Self::CAP >= 1,
+            "a block's lap must be a power of two"
+        );
+        Self::CAP + 1
     };
 
     pub(crate) fn new() -> Self {
@@ -173,11 +260,11 @@ impl<T, const CAP: usize> Unbounded<T, CAP> {
     }
 
     /// A block for an install: the spare if there is one, else a new allocation.
-    fn take_block(&self) -> *mut Block<T, CAP> {
+    fn take_block(&self) -> *mut Block<T> {
         // Acquire: pairs with the Release swap in `recycle`, so the reset of the block is visible.
         let spare = self.spare.swap(ptr::null_mut(), Acquire);
         if spare.is_null() {
-            Block::alloc()
+            Block::alloc(Self::CAP)
         } else {
             spare
         }
@@ -188,13 +275,13 @@ impl<T, const CAP: usize> Unbounded<T, CAP> {
     /// # Safety
     ///
     /// We own `block` exclusively, it holds no message, and it is reset (states 0, null `next`).
-    unsafe fn recycle(&self, block: *mut Block<T, CAP>) {
+    unsafe fn recycle(&self, block: *mut Block<T>) {
         // Release: publishes the reset to the producer that takes the spare (Acquire).
         // Acquire: we may free the displaced spare, whose reset was published the same way.
         let old = self.spare.swap(block, AcqRel);
         if !old.is_null() {
             // SAFETY: the displaced spare was owned by the `spare` field alone, reset and empty.
-            unsafe { Block::free(old) };
+            unsafe { Block::free(old, Self::CAP) };
         }
     }
 
@@ -202,7 +289,7 @@ impl<T, const CAP: usize> Unbounded<T, CAP> {
     /// whichever producers get there; returns the producers' block. In that order, a consumer
     /// that sees position 0 claimed finds the block in its own end.
     #[cold]
-    fn install_first(&self) -> *mut Block<T, CAP> {
+    fn install_first(&self) -> *mut Block<T> {
         // Acquire: pairs with the Release CAS below, so the block's initialisation is visible.
         let mut first = self.head.block.load(Acquire);
         if first.is_null() {
@@ -237,21 +324,21 @@ impl<T, const CAP: usize> Unbounded<T, CAP> {
         let mut tail = self.tail.index.load(Acquire);
         let mut block = self.tail.block.load(Acquire);
         // Allocated ahead of claiming a block's last slot, so the install itself cannot fail.
-        let mut next_block: *mut Block<T, CAP> = ptr::null_mut();
+        let mut next_block: *mut Block<T> = ptr::null_mut();
 
         let result = loop {
             if tail & MARK != 0 {
                 break Err(PushError::Closed(value));
             }
             let offset = (tail >> SHIFT) % Self::LAP;
-            if offset == CAP {
+            if offset == Self::CAP {
                 // Another producer is installing the next block: wait for it.
                 backoff.snooze();
                 tail = self.tail.index.load(Acquire);
                 block = self.tail.block.load(Acquire);
                 continue;
             }
-            if offset + 1 == CAP && next_block.is_null() {
+            if offset + 1 == Self::CAP && next_block.is_null() {
                 next_block = self.take_block();
             }
             if block.is_null() {
@@ -268,7 +355,7 @@ impl<T, const CAP: usize> Unbounded<T, CAP> {
             // consumer that sees our claim sees the first block in its end (`install_first`).
             match self.tail.index.compare_exchange_weak(tail, new_tail, AcqRel, Acquire) {
                 Ok(_) => {
-                    if offset + 1 == CAP {
+                    if offset + 1 == Self::CAP {
                         // We claimed the block's last slot: install the next block. The order
                         // matters: pointer first (Release), then the index steps over the
                         // marker position (Release), then the link the consumer follows.
@@ -279,9 +366,9 @@ impl<T, const CAP: usize> Unbounded<T, CAP> {
                         // before the consumer has read our slot, which we have not written yet.
                         unsafe { (*block).next.store(next, Release) };
                     }
-                    // SAFETY: our CAS claimed this slot; `block` stays alive until the consumer
-                    // reads it, which waits for our WRITTEN store below.
-                    let slot = unsafe { &(*block).slots[offset] };
+                    // SAFETY: our CAS claimed this slot (`offset < CAP`); `block` stays alive
+                    // until the consumer reads it, which waits for our WRITTEN store below.
+                    let slot = unsafe { Block::slot(block, offset) };
                     // SAFETY: nobody else writes or reads this slot before WRITTEN is set.
                     slot.value.with_mut(|ptr| unsafe { ptr.write(MaybeUninit::new(value)) });
                     // Release: publishes the message to the consumer's Acquire load.
@@ -322,8 +409,9 @@ impl<T, const CAP: usize> Unbounded<T, CAP> {
             return unsafe { self.pop_unwritten(head, look) };
         }
         let offset = (head >> SHIFT) % Self::LAP;
-        // SAFETY: `block` is the consumer's current block, which only the consumer frees.
-        let slot = unsafe { &(*block).slots[offset] };
+        // SAFETY: `block` is the consumer's current block, which only the consumer frees, and
+        // `head` is never on a marker position (`offset < CAP`).
+        let slot = unsafe { Block::slot(block, offset) };
         // Acquire: pairs with the producer's Release store of WRITTEN.
         if slot.state.load(Acquire) != WRITTEN {
             // SAFETY: forwarded contract.
@@ -374,8 +462,9 @@ impl<T, const CAP: usize> Unbounded<T, CAP> {
             // Acquire: pairs with the first install's Release CAS.
             let block = self.head.block.load(Acquire);
             if !block.is_null() {
-                // SAFETY: the consumer's current block, which only the consumer frees.
-                let slot = unsafe { &(*block).slots[offset] };
+                // SAFETY: the consumer's current block, which only the consumer frees;
+                // `offset < CAP` as in `pop`.
+                let slot = unsafe { Block::slot(block, offset) };
                 // Acquire: pairs with the producer's Release store of WRITTEN.
                 if slot.state.load(Acquire) == WRITTEN {
                     // SAFETY: WRITTEN seen with Acquire, in the consumer's current block.
@@ -394,16 +483,10 @@ impl<T, const CAP: usize> Unbounded<T, CAP> {
     /// We are the single consumer, `head` its position, `block` its current block, `slot` the
     /// slot at `offset` in it for `head`, and the slot's state was seen (Acquire) as `WRITTEN`.
     #[inline(always)]
-    unsafe fn take(
-        &self,
-        head: usize,
-        block: *mut Block<T, CAP>,
-        offset: usize,
-        slot: &Slot<T>,
-    ) -> T {
+    unsafe fn take(&self, head: usize, block: *mut Block<T>, offset: usize, slot: &Slot<T>) -> T {
         // SAFETY: WRITTEN says the message is there, and we are the only reader.
         let value = slot.value.with(|ptr| unsafe { ptr.read().assume_init() });
-        if offset + 1 == CAP {
+        if offset + 1 == Self::CAP {
             // SAFETY: we just read the block's last message, as its single consumer.
             unsafe { self.leave_block(head, block) };
         } else {
@@ -420,7 +503,7 @@ impl<T, const CAP: usize> Unbounded<T, CAP> {
     ///
     /// As for [`take`](Self::take), and the message at `head` (the block's last) has been read.
     #[inline(never)]
-    unsafe fn leave_block(&self, head: usize, block: *mut Block<T, CAP>) {
+    unsafe fn leave_block(&self, head: usize, block: *mut Block<T>) {
         // The installer stored `next` before publishing the last slot, and our Acquire load of
         // its state made that store visible.
         // SAFETY: `block` is still ours.
@@ -432,7 +515,7 @@ impl<T, const CAP: usize> Unbounded<T, CAP> {
         // SAFETY: every slot of `block` has been written and read, so no producer (they stop
         // touching a block once their slot is written) and no consumer can reach it.
         unsafe {
-            reset(block);
+            reset(block, Self::CAP);
             self.recycle(block);
         }
     }
@@ -473,14 +556,15 @@ impl<T, const CAP: usize> Unbounded<T, CAP> {
             let tail = self.tail.index.load(SeqCst);
             let head = self.head.index.load(SeqCst);
             if self.tail.index.load(SeqCst) == tail {
-                return slots_before::<CAP>(tail >> SHIFT) - slots_before::<CAP>(head >> SHIFT);
+                return slots_before(tail >> SHIFT, Self::CAP)
+                    - slots_before(head >> SHIFT, Self::CAP);
             }
         }
     }
 }
 
 #[cfg(all(test, not(tidings_loom)))]
-impl<T, const CAP: usize> Unbounded<T, CAP> {
+impl<T, const SLOTS: usize> Unbounded<T, SLOTS> {
     /// Byte ranges of the read-mostly fields, the consumer's end and the producers' end (for
     /// the layout test).
     pub(super) fn hot_ranges() -> [std::ops::Range<usize>; 3] {
@@ -488,34 +572,35 @@ impl<T, const CAP: usize> Unbounded<T, CAP> {
         let at = |offset: usize, size: usize| offset..offset + size;
         [
             0..offset_of!(Self, _line),
-            at(offset_of!(Self, head), size_of::<End<T, CAP>>()),
-            at(offset_of!(Self, tail), size_of::<End<T, CAP>>()),
+            at(offset_of!(Self, head), size_of::<End<T>>()),
+            at(offset_of!(Self, tail), size_of::<End<T>>()),
         ]
     }
 }
 
 /// How many slot positions come before position `pos` (marker positions are not slots).
-fn slots_before<const CAP: usize>(pos: usize) -> usize {
-    let lap = CAP + 1;
-    (pos / lap) * CAP + (pos % lap).min(CAP)
+fn slots_before(pos: usize, cap: usize) -> usize {
+    let lap = cap + 1;
+    (pos / lap) * cap + (pos % lap).min(cap)
 }
 
 /// Makes a used block fresh again.
 ///
 /// # Safety
 ///
-/// The caller owns `block` exclusively and every message in it has been taken.
-unsafe fn reset<T, const CAP: usize>(block: *mut Block<T, CAP>) {
-    // SAFETY: exclusive ownership per the contract.
-    let block = unsafe { &*block };
+/// The caller owns `block`, a block of `cap` slots, exclusively, and every message in it has
+/// been taken.
+unsafe fn reset<T>(block: *mut Block<T>, cap: usize) {
     // Relaxed: the Release swap into `spare` publishes these stores.
-    block.next.store(ptr::null_mut(), Relaxed);
-    for slot in &block.slots {
-        slot.state.store(0, Relaxed);
+    // SAFETY: exclusive ownership of a live block per the contract.
+    unsafe { (*block).next.store(ptr::null_mut(), Relaxed) };
+    for i in 0..cap {
+        // SAFETY: as above; `i < cap`.
+        unsafe { Block::slot(block, i) }.state.store(0, Relaxed);
     }
 }
 
-impl<T, const CAP: usize> Drop for Unbounded<T, CAP> {
+impl<T, const SLOTS: usize> Drop for Unbounded<T, SLOTS> {
     fn drop(&mut self) {
         // `&mut self`: no producer or consumer is left; every claimed slot was written.
         let mut head = self.head.index.load(Relaxed) >> SHIFT;
@@ -523,17 +608,17 @@ impl<T, const CAP: usize> Drop for Unbounded<T, CAP> {
         let mut block = self.head.block.load(Relaxed);
         while head != tail {
             let offset = head % Self::LAP;
-            if offset < CAP {
+            if offset < Self::CAP {
                 // SAFETY: a claimed, written, unread slot of a live block: drop its message once.
                 unsafe {
-                    (*block).slots[offset].value.with_mut(|ptr| (*ptr).assume_init_drop());
+                    Block::slot(block, offset).value.with_mut(|ptr| (*ptr).assume_init_drop());
                 }
             } else {
                 // The marker position: the list goes on in the next block.
                 // SAFETY: `block` is live and every message in it has been dropped above.
                 unsafe {
                     let next = (*block).next.load(Relaxed);
-                    Block::free(block);
+                    Block::free(block, Self::CAP);
                     block = next;
                 }
             }
@@ -541,12 +626,12 @@ impl<T, const CAP: usize> Drop for Unbounded<T, CAP> {
         }
         if !block.is_null() {
             // SAFETY: the last block of the list; its messages were dropped above.
-            unsafe { Block::free(block) };
+            unsafe { Block::free(block, Self::CAP) };
         }
         let spare = self.spare.load(Relaxed);
         if !spare.is_null() {
             // SAFETY: the spare is reset and owned by this ring alone.
-            unsafe { Block::free(spare) };
+            unsafe { Block::free(spare, Self::CAP) };
         }
     }
 }
