@@ -29,7 +29,7 @@ pub(crate) fn channel<T>(ring: Ring<T>) -> (Arc<Chan<T>>, Consumer<T>) {
         ring,
         senders: AtomicUsize::new(1),
     });
-    (chan.clone(), Consumer { chan, registered: false })
+    (chan.clone(), Consumer { chan, registered: false, armed: false })
 }
 
 /// The shared core of a channel.
@@ -66,9 +66,8 @@ impl<T> Chan<T> {
             Ok(false) => Ok(()),
             Ok(true) => {
                 // The consumer armed the ring for our message: it registered and may be asleep.
-                // `notify`'s fence is needed even though our claim saw the arming: the consumer
-                // may be registering again (after a spurious wake-up) and must then see our
-                // message in its retry, or we must see it registered.
+                // Our claim read its arming write, which came after its registration, so the
+                // cell shows that registration (or a later state; see `WaitCell`).
                 self.rx.notify();
                 Ok(())
             }
@@ -241,6 +240,8 @@ pub(crate) struct Consumer<T> {
     chan: Arc<Chan<T>>,
     /// Between `register` and `unregister`: pops that find nothing arm the ring.
     registered: bool,
+    /// A pop armed the ring since the last `register` (later pops only look, see `Look::Arm`).
+    armed: bool,
 }
 
 impl<T> Consumer<T> {
@@ -257,7 +258,13 @@ impl<T> Consumer<T> {
     /// message claimed but unwritten waits for it).
     #[inline(always)]
     pub(crate) fn pop_to_wait(&mut self) -> Pop<T> {
-        self.pop_looking(if self.registered { Look::Arm } else { Look::Wait })
+        if !self.registered {
+            return self.pop_looking(Look::Wait);
+        }
+        let pop = self.pop_looking(Look::Arm { fresh: !self.armed });
+        // `Empty` from an arming pop: the ring is armed for this registration.
+        self.armed = matches!(pop, Pop::Empty);
+        pop
     }
 
     #[inline(always)]
@@ -273,19 +280,22 @@ impl<T> Consumer<T> {
     }
 
     /// Registers the consumer to be woken by the next push or close. The caller must try to pop
-    /// again before it sleeps: that pop arms the ring if it finds nothing, which is what makes
-    /// the next push wake the consumer.
+    /// again (`pop_to_wait`) before it sleeps: that pop arms the ring if it finds nothing, which
+    /// is what makes the next push wake the consumer, and its arming write is what carries the
+    /// registration to that push (see `WaitCell`).
     pub(crate) fn register(&mut self, waiter: WaiterRef<'_>) {
         self.chan.rx.register(waiter);
         self.registered = true;
+        self.armed = false;
     }
 
     /// The consumer stopped waiting. An arming it left stays until the next claim: that push
-    /// wakes nobody (the cell is empty) and costs its producer one fenced look at the cell.
+    /// wakes nobody (the cell is empty) and costs its producer one look at the cell.
     #[inline]
     pub(crate) fn unregister(&mut self) {
         self.chan.rx.unregister();
         self.registered = false;
+        self.armed = false;
     }
 
     /// The shared core (for closing, lengths and the like).

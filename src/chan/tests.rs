@@ -86,6 +86,41 @@ mod models {
         });
     }
 
+    /// A receive polled again with another waker while a push comes in (a task moved to another
+    /// executor, or polled again by a `select!`): the second poll registers again over the
+    /// first, and its arming write must carry the new waker to the push (without fences, see
+    /// `WaitCell`); a push that went to the first waker would leave it asleep (loom reports a
+    /// deadlock).
+    #[test]
+    fn a_receive_polled_again_with_another_waker_is_woken_through_it() {
+        use std::future::{Future, IntoFuture};
+        use std::pin::pin;
+        use std::task::{Context, Poll};
+
+        for cap in [None, Some(1)] {
+            loom::model(move || {
+                let (tx, mut mailbox) = match cap {
+                    Some(cap) => bounded(cap),
+                    None => unbounded(),
+                };
+                let producer = thread::spawn(move || {
+                    tx.try_send(1).unwrap();
+                    tx
+                });
+                {
+                    let mut recv = pin!(mailbox.recv().into_future());
+                    let first_waker = futures::task::noop_waker();
+                    match recv.as_mut().poll(&mut Context::from_waker(&first_waker)) {
+                        // `block_on` polls it again with a waker that unparks this thread.
+                        Poll::Pending => assert_eq!(block_on(recv), Ok(1)),
+                        Poll::Ready(got) => assert_eq!(got, Ok(1)),
+                    }
+                }
+                drop(producer.join().unwrap());
+            });
+        }
+    }
+
     /// A selective receive that rejects a message which arrived while it registered still goes
     /// to sleep properly before the one it waits for.
     #[test]

@@ -233,9 +233,9 @@ impl<T> Bounded<T> {
     /// As for [`pop`](Self::pop); `head` is the consumer's current position.
     #[inline(never)]
     unsafe fn pop_unpublished(&self, head: usize, look: Look) -> Pop<T> {
-        if look == Look::Arm {
+        if let Look::Arm { fresh } = look {
             // SAFETY: forwarded contract.
-            return unsafe { self.arm(head) };
+            return unsafe { self.arm(head, fresh) };
         }
         if self.closed.quiet(look) {
             return Pop::Empty;
@@ -249,8 +249,8 @@ impl<T> Bounded<T> {
     /// # Safety
     ///
     /// As for [`pop`](Self::pop); `head` is the consumer's current position.
-    unsafe fn arm(&self, head: usize) -> Pop<T> {
-        let tail = match arm_end(&self.tail, head, self.arm_bit()) {
+    unsafe fn arm(&self, head: usize, fresh: bool) -> Pop<T> {
+        let tail = match arm_end(&self.tail, head, self.arm_bit(), fresh) {
             Ok(()) => return Pop::Empty,
             Err(tail) => tail,
         };

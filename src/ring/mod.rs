@@ -39,7 +39,15 @@ pub(crate) enum Look {
     /// For a registered consumer about to sleep: arm the ring, so that the push of the next
     /// message reports (see `bounded`'s "Arming"), and report `Empty`; or, if that message is
     /// claimed already, wait for it and take it. Never reports `Busy`.
-    Arm,
+    ///
+    /// `fresh`: the first arming since the consumer registered. It is a read-modify-write of
+    /// the producers' end even if the ring is armed already, because that write is what
+    /// carries the registration to the producer whose claim reports (see `wait::WaitCell`);
+    /// later pops of the same registration (a consumer spinning before it sleeps) only look.
+    Arm {
+        /// First arming since the consumer registered.
+        fresh: bool,
+    },
 }
 
 /// Set once its ring is closed, right after the mark goes into the producers' end. Kept with
@@ -73,21 +81,30 @@ impl ClosedFlag {
 /// one; otherwise `Err` with the producers' end as found, which is then past `head` (a producer
 /// claimed it first) or carries the closed mark. Shared by both rings, whose ends differ only
 /// in where their `arm` flag sits.
-pub(crate) fn arm_end(tail: &AtomicUsize, head: usize, arm: usize) -> Result<(), usize> {
+///
+/// `fresh` (see `Look::Arm`): a ring armed already is armed again with a CAS, which publishes
+/// the consumer's new registration to the claim that reports. Otherwise an armed ring is left
+/// alone: a registered consumer that spins comes here again and again, and a CAS, even a
+/// failing one, would take the line away from the producers.
+pub(crate) fn arm_end(
+    tail: &AtomicUsize,
+    head: usize,
+    arm: usize,
+    fresh: bool,
+) -> Result<(), usize> {
     // Acquire: pairs with the Release half of `close`.
     let mut current = tail.load(Acquire);
     loop {
-        if current == head | arm {
-            // Armed already (a registered consumer that spins comes here again and again): a
-            // CAS, even a failing one, would take the line away from the producers.
+        if current == head | arm && !fresh {
             return Ok(());
         }
-        if current != head {
+        if current != head && current != head | arm {
             return Err(current);
         }
-        // Release: a producer whose claim reads `arm` (Acquire) sees our registration. Acquire
-        // on failure: as the load above.
-        match tail.compare_exchange(head, head | arm, AcqRel, Acquire) {
+        // Release: a producer whose claim reads `arm` (Acquire) (or that closes after us)
+        // sees our registration: its read-modify-write comes after ours in the order of
+        // `tail`'s writes. Acquire on failure: as the load above.
+        match tail.compare_exchange(current, head | arm, AcqRel, Acquire) {
             Ok(_) => return Ok(()),
             Err(now) => current = now,
         }

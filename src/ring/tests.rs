@@ -58,7 +58,7 @@ mod unit {
     /// Pops once, arming the next slot if nothing is there (as a registered consumer does).
     fn pop_armed<T>(ring: &Ring<T>) -> Pop<T> {
         // SAFETY: each test has exactly one consumer thread.
-        unsafe { ring.pop(Look::Arm) }
+        unsafe { ring.pop(Look::Arm { fresh: true }) }
     }
 
     /// A push reports exactly the message the consumer armed the ring for: not the ones before
@@ -548,7 +548,7 @@ mod models {
                     thread::spawn(move || ring.push(7).unwrap())
                 };
                 // SAFETY: this thread is the ring's only consumer.
-                let popped = unsafe { ring.pop(Look::Arm) };
+                let popped = unsafe { ring.pop(Look::Arm { fresh: true }) };
                 let reported = producer.join().unwrap();
                 match popped {
                     Pop::Item(7) => assert!(!reported, "reported a message the pop took"),
@@ -577,7 +577,7 @@ mod models {
                     })
                     .collect();
                 // SAFETY: this thread is the ring's only consumer.
-                let popped = unsafe { ring.pop(Look::Arm) };
+                let popped = unsafe { ring.pop(Look::Arm { fresh: true }) };
                 let reports: Vec<bool> = producers.into_iter().map(|p| p.join().unwrap()).collect();
                 let mut got = Vec::new();
                 match popped {

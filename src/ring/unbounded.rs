@@ -429,9 +429,9 @@ impl<T, const SLOTS: usize> Unbounded<T, SLOTS> {
     /// As for [`pop`](Self::pop); `head` is the consumer's current position.
     #[inline(never)]
     unsafe fn pop_unwritten(&self, head: usize, look: Look) -> Pop<T> {
-        if look == Look::Arm {
+        if let Look::Arm { fresh } = look {
             // SAFETY: forwarded contract.
-            return unsafe { self.arm(head) };
+            return unsafe { self.arm(head, fresh) };
         }
         if self.closed.quiet(look) {
             return Pop::Empty;
@@ -445,8 +445,8 @@ impl<T, const SLOTS: usize> Unbounded<T, SLOTS> {
     /// # Safety
     ///
     /// As for [`pop`](Self::pop); `head` is the consumer's current position.
-    unsafe fn arm(&self, head: usize) -> Pop<T> {
-        let tail = match arm_end(&self.tail.index, head, ARM) {
+    unsafe fn arm(&self, head: usize, fresh: bool) -> Pop<T> {
+        let tail = match arm_end(&self.tail.index, head, ARM, fresh) {
             Ok(()) => return Pop::Empty,
             Err(tail) => tail,
         };

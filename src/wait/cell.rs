@@ -16,12 +16,30 @@
 //! Both busy states last a few instructions (moving an `Option<Waiter>` in or out; wakers are
 //! woken and dropped after the slot is released), so the rare party that finds the other one
 //! busy just spins.
+//!
+//! # No fences: the handshake goes through the producers' word
+//!
+//! Neither `register` nor `notify` fences. What keeps a wake-up from being lost is a contract
+//! with the caller (`chan`, the only one): both sides go through one atomic word with
+//! read-modify-writes, the ring's producers' end.
+//!
+//! * The waiter, after `register` and before it sleeps, writes that word with a
+//!   read-modify-write (the first arming pop of each registration, `Look::Arm { fresh }`).
+//! * A notifier writes it with a read-modify-write before `notify` (the claim that reported,
+//!   or the close that set the mark).
+//!
+//! Read-modify-writes of one word are totally ordered, and each reads the latest value. If
+//! the notifier's comes first, the waiter's arming sees it (a claimed position or the mark) and
+//! does not sleep. If the waiter's comes first, the notifier's reads it (or a later write in
+//! the chain), so the registration before it is visible to `notify` (Release and Acquire on
+//! the word). A `SeqCst` fence on each side did the same before, at the price of a locked
+//! instruction in every registration and every notifying push.
 
-use std::sync::atomic::Ordering::{Acquire, Relaxed, Release, SeqCst};
+use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 
 use super::{Waiter, WaiterRef};
 use crate::backoff::Backoff;
-use crate::loom::{fence, AtomicUsize, UnsafeCell};
+use crate::loom::{AtomicUsize, UnsafeCell};
 
 /// No waiter in the slot (or a stale one nobody needs: see `unregister`).
 const EMPTY: usize = 0;
@@ -35,7 +53,9 @@ const TAKING: usize = 3;
 /// Holds at most one waiter: the mailbox's consumer, a task or a thread.
 ///
 /// Producers call [`notify`](WaitCell::notify) after a push that the ring reported (the
-/// consumer armed its slot after registering, see `chan`); a close notifies unconditionally.
+/// consumer armed the ring after registering, see `chan`); a close notifies unconditionally.
+/// Both rely on the contract in the module docs.
+
 pub(crate) struct WaitCell {
     state: AtomicUsize,
     /// The waiter. Touched only by the party that moved `state` to `REGISTERING` (the
@@ -87,8 +107,8 @@ impl WaitCell {
         }
     }
 
-    /// Registers the consumer. The caller must try its operation again afterwards, before it
-    /// sleeps (see the module docs of `wait`).
+    /// Registers the consumer. Before it sleeps, the caller must write the handshake word with
+    /// a read-modify-write and look again (see the module docs).
     pub(crate) fn register(&self, waiter: WaiterRef<'_>) {
         // Acquire: pairs with the Release store that last emptied the slot. Only the consumer
         // leaves EMPTY (notifiers act on WAITING alone), so a slot seen EMPTY is ours without a
@@ -107,9 +127,6 @@ impl WaitCell {
         // Release: hands the slot (with our waiter) to the notifier that takes it (Acquire).
         self.state.store(WAITING, Release);
         drop(stale);
-        // SeqCst: pairs with the fence in `notify`: either the notifier sees WAITING, or our
-        // retry sees the notifier's change.
-        fence(SeqCst);
     }
 
     /// The consumer no longer waits (it found a message, timed out, or was dropped).
@@ -134,11 +151,12 @@ impl WaitCell {
         drop(old);
     }
 
-    /// Wakes the consumer if it is registered. Call after the change it should see.
+    /// Wakes the consumer if it is registered. Call after the read-modify-write of the
+    /// handshake word that made the change it should see (see the module docs).
     #[inline]
     pub(crate) fn notify(&self) {
-        // SeqCst: pairs with the fence in `register`.
-        fence(SeqCst);
+        // Relaxed: our read-modify-write of the handshake word (Acquire) ordered us after the
+        // registration it read; `notify_slow`'s CAS acquires the slot itself.
         if self.state.load(Relaxed) == WAITING {
             self.notify_slow();
         }

@@ -12,15 +12,17 @@
 //!
 //! A waiter first tries its operation; if that fails it registers, and *then tries again*
 //! before sleeping. A notifier first makes its change (push, pop, close), then checks for
-//! waiters. Both sides put a `SeqCst` fence between their write and their read (inside
-//! `register` and `notify*`), so at least one of them sees the other: either the waiter's second
-//! try sees the change, or the notifier sees the registration. No lost wake-ups, and a notifier
-//! that finds nobody registered pays one fence and one load, never a lock.
+//! waiters. In the [`WaitQueue`], both sides put a `SeqCst` fence between their write and their
+//! read (inside `register` and `notify*`), so at least one of them sees the other: either the
+//! waiter's second try sees the change, or the notifier sees the registration. No lost
+//! wake-ups, and a notifier that finds nobody registered pays one fence and one load, never a
+//! lock.
 //!
-//! The mailbox's pushes skip even that unless the consumer waits for them: the consumer's
-//! retry after registering *arms* the ring (a flag in the producers' end), and only the push
-//! whose claim clears it goes on to [`WaitCell::notify`] (see `chan` and `ring::bounded`'s
-//! "Arming").
+//! The mailbox's consumer does without fences. Its retry after registering *arms* the ring
+//! with a read-modify-write of the producers' end (a flag there), and only the push whose
+//! claim clears the flag goes on to [`WaitCell::notify`]; the claim and the close are
+//! read-modify-writes of the same word, whose order hands the registration over (see `cell`,
+//! `chan` and `ring::bounded`'s "Arming"). A push nobody waits for looks at nothing.
 //!
 //! The queue's lock is only taken by waiters and by notifiers that found a waiter; the cell is
 //! lock-free (its one `UnsafeCell` is guarded by a small state machine, see `cell`).

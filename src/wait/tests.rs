@@ -66,7 +66,9 @@ mod unit {
                     return;
                 }
                 cell.register(WaiterRef::Thread);
-                if ready.load(SeqCst) {
+                // The cell's contract: a read-modify-write of the handshake word after
+                // registering, and one by the notifier before it notifies.
+                if ready.fetch_or(false, SeqCst) {
                     cell.unregister();
                     return;
                 }
@@ -74,7 +76,7 @@ mod unit {
             })
         };
         std::thread::sleep(Duration::from_millis(10));
-        ready.store(true, SeqCst);
+        ready.swap(true, SeqCst);
         cell.notify();
         waiter.join().unwrap();
     }
@@ -210,7 +212,8 @@ mod unit {
             let (cell, value) = (cell.clone(), value.clone());
             std::thread::spawn(move || {
                 std::thread::sleep(Duration::from_millis(20));
-                value.store(7, SeqCst);
+                // Read-modify-writes on both sides: the cell's contract.
+                value.swap(7, SeqCst);
                 cell.notify();
             })
         };
@@ -218,7 +221,7 @@ mod unit {
             "test",
             None,
             &mut (),
-            |_| match value.load(SeqCst) {
+            |_| match value.fetch_add(0, SeqCst) {
                 0 => None,
                 v => Some(v),
             },
@@ -280,7 +283,9 @@ mod models {
     use std::sync::atomic::Ordering::SeqCst;
 
     /// A change made concurrently with a registration is never missed: the waiter either sees
-    /// it on its second try or is woken (loom reports a deadlock otherwise).
+    /// it on its second try or is woken (loom reports a deadlock otherwise). Both sides follow
+    /// the cell's contract (no fences): a read-modify-write of one word, Release on the
+    /// waiter's side after registering, Acquire on the notifier's before it notifies.
     #[test]
     fn wake_vs_register() {
         loom::model(|| {
@@ -289,7 +294,7 @@ mod models {
             let notifier = {
                 let (cell, ready) = (cell.clone(), ready.clone());
                 thread::spawn(move || {
-                    ready.store(true, std::sync::atomic::Ordering::Relaxed);
+                    ready.swap(true, std::sync::atomic::Ordering::AcqRel);
                     cell.notify();
                 })
             };
@@ -297,7 +302,7 @@ mod models {
                 "model",
                 None,
                 &mut (),
-                |_| ready.load(std::sync::atomic::Ordering::Relaxed).then_some(()),
+                |_| ready.fetch_or(false, std::sync::atomic::Ordering::AcqRel).then_some(()),
                 |_| cell.register(WaiterRef::Thread),
             );
             cell.unregister();
@@ -323,17 +328,21 @@ mod models {
                 .map(|_| {
                     let (cell, count) = (cell.clone(), count.clone());
                     thread::spawn(move || {
-                        count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        count.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
                         cell.notify();
                     })
                 })
                 .collect();
             for want in 1..=2 {
+                // The cell's contract, as in `wake_vs_register`.
                 let seen = block_until(
                     "model",
                     None,
                     &mut (),
-                    |_| (count.load(std::sync::atomic::Ordering::Relaxed) >= want).then_some(()),
+                    |_| {
+                        let count = count.fetch_add(0, std::sync::atomic::Ordering::AcqRel);
+                        (count >= want).then_some(())
+                    },
                     |_| cell.register(WaiterRef::Thread),
                 );
                 assert_eq!(seen, Some(()));
