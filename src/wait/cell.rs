@@ -55,7 +55,6 @@ const TAKING: usize = 3;
 /// Producers call [`notify`](WaitCell::notify) after a push that the ring reported (the
 /// consumer armed the ring after registering, see `chan`); a close notifies unconditionally.
 /// Both rely on the contract in the module docs.
-
 pub(crate) struct WaitCell {
     state: AtomicUsize,
     /// The waiter. Touched only by the party that moved `state` to `REGISTERING` (the
