@@ -122,7 +122,7 @@ pub fn spawn_thread<A: Actor>(actor: A) -> Addr<A> {
 /// A new actor's mailbox, core and first address, and its loop's finisher. The actor goes
 /// into its [`Slot`] here, so that the loop's future holds a pointer to it, not the actor.
 fn prepare<A: Actor>(actor: A) -> (Addr<A>, Lent<A>, Finisher<A>) {
-    // Small blocks: the first message allocates a block of 7 envelopes, not 31.
+    // Small blocks: the first message allocates a block of 7 envelopes, not 63.
     let (tx, mailbox) = crate::mailbox::unbounded_small();
     let core = Arc::new(Core::new(tx));
     let slot = Box::new(Slot { actor, ctx: Context::new(core.clone()) });
@@ -307,7 +307,8 @@ mod tests {
     }
 
     /// An actor's mailbox keeps its envelopes in small blocks: the first message allocates a
-    /// block of 7, not 31 (about 180 bytes instead of 750 per actor that has received anything).
+    /// block of 7, not 63 (about 180 bytes instead of 1.5 KiB per actor that has received
+    /// anything).
     #[test]
     fn an_actors_mailbox_uses_small_blocks() {
         let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();

@@ -63,9 +63,10 @@ pub fn bounded<T>(capacity: usize) -> (Sender<T>, Mailbox<T>) {
 
 /// Creates a mailbox without a size limit, and its first sender.
 ///
-/// Sending never waits. Messages are stored in linked blocks of 31; the first is allocated by
-/// the first send, one spare is kept for reuse, and the rest go back to the allocator as the
-/// mailbox empties.
+/// Sending never waits. Messages are stored in linked blocks of about 2 KiB: 127 messages of up
+/// to 8 bytes, 63 of up to 24 bytes (a `String`, a `Box<dyn Trait>`), 31 of anything larger.
+/// The first block is allocated by the first send, one spare is kept for reuse, and the rest go
+/// back to the allocator as the mailbox empties.
 ///
 /// # Examples
 ///
@@ -80,7 +81,7 @@ pub fn unbounded<T>() -> (Sender<T>, Mailbox<T>) {
     new(Ring::unbounded())
 }
 
-/// [`unbounded`], in blocks of 7 instead of 31: for actors' mailboxes (many, mostly idle).
+/// [`unbounded`], in blocks of 7 messages: for actors' mailboxes (many, mostly idle).
 pub(crate) fn unbounded_small<T>() -> (Sender<T>, Mailbox<T>) {
     new(Ring::unbounded_small())
 }
