@@ -521,7 +521,7 @@ impl<T: 'static, M: TagFilter<T>> Source<M> for TagSource<'_, T> {
         _: &mut (),
         deadline: Option<Instant>,
     ) -> Option<Result<(Tag, T), RecvError>> {
-        let result = wait::block_until(
+        let result = wait::block_until_patient(
             "Registry::receive(..).wait()",
             deadline,
             self,

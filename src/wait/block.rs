@@ -121,7 +121,25 @@ pub(crate) fn block_until<S, R>(
     if let Some(done) = attempt(state) {
         return Some(done);
     }
-    block_until_slow(what, deadline, state, attempt, register)
+    block_until_slow(what, deadline, state, attempt, register, Backoff::new())
+}
+
+/// [`block_until`] for a receiver: its backoff spins longer before the first yield (see
+/// [`Backoff::patient`]), because the answer to its own message is often a few hundred
+/// nanoseconds away.
+#[track_caller]
+#[inline]
+pub(crate) fn block_until_patient<S, R>(
+    what: &'static str,
+    deadline: Option<Instant>,
+    state: &mut S,
+    mut attempt: impl FnMut(&mut S) -> Option<R>,
+    register: impl FnMut(&mut S),
+) -> Option<R> {
+    if let Some(done) = attempt(state) {
+        return Some(done);
+    }
+    block_until_slow(what, deadline, state, attempt, register, Backoff::patient())
 }
 
 #[track_caller]
@@ -132,11 +150,11 @@ fn block_until_slow<S, R>(
     state: &mut S,
     mut attempt: impl FnMut(&mut S) -> Option<R>,
     mut register: impl FnMut(&mut S),
+    mut backoff: Backoff,
 ) -> Option<R> {
     if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
         return None;
     }
-    let mut backoff = Backoff::new();
     backoff.snooze();
     let mut checked = false;
     loop {
