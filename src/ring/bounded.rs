@@ -42,7 +42,9 @@
 //! claim that follows an arming is the claim of `head`, and it sees `arm_bit` in the value it
 //! replaced, so its push reports and its producer wakes the consumer. A producer nobody waits
 //! for pays the claim it always pays and publishes with a plain store: no fence, no second
-//! read-modify-write, no look at the consumer's wait cell.
+//! read-modify-write, no look at the consumer's wait cell. The same order hands the consumer's
+//! registration to the claim that reports, without fences (see `wait::WaitCell`): the first
+//! arming after each registration is a CAS even on an armed ring (`Look::Arm { fresh }`).
 
 use std::mem::MaybeUninit;
 

@@ -165,7 +165,7 @@ impl WaitCell {
     fn notify_slow(&self) {
         // Acquire: pairs with `register`'s Release store, so the waiter in the slot is visible.
         // If the CAS fails, another notifier took the waiter, or the consumer is (un)registering
-        // and will try again after its own fence: nothing to do either way.
+        // and its arming write afterwards will see our claim: nothing to do either way.
         if self.state.compare_exchange(WAITING, TAKING, Acquire, Relaxed).is_err() {
             return;
         }
