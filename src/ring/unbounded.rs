@@ -317,7 +317,38 @@ impl<T, const SLOTS: usize> Unbounded<T, SLOTS> {
     ///
     /// `Ok(true)`: the consumer had armed the ring for this message (see "Arming"), so the
     /// caller must wake it.
+    #[inline]
     pub(crate) fn push(&self, value: T) -> Result<bool, PushError<T>> {
+        // The common case inline: an open ring, a slot that is not its block's last, and an
+        // uncontended claim. Anything else (closed, an install to do or to wait for, the first
+        // block, a lost CAS) goes to the full loop, which starts over from fresh loads.
+        // Acquire on both: as in `push_slow`.
+        let tail = self.tail.index.load(Acquire);
+        let block = self.tail.block.load(Acquire);
+        let offset = (tail >> SHIFT) % Self::LAP;
+        if tail & MARK == 0 && offset + 1 < Self::CAP && !block.is_null() {
+            let new_tail = (tail & !ARM) + (1 << SHIFT);
+            // AcqRel: as in `push_slow`.
+            if self.tail.index.compare_exchange_weak(tail, new_tail, AcqRel, Relaxed).is_ok() {
+                // SAFETY: as in `push_slow`: our CAS claimed this slot (`offset + 1 < CAP`), and
+                // `block` (read after `tail`, Acquire) is the block of our claim: a block
+                // pointer installed for a later lap would have moved `tail` past `tail`, and our
+                // CAS would have failed.
+                let slot = unsafe { Block::slot(block, offset) };
+                // SAFETY: nobody else writes or reads this slot before WRITTEN is set.
+                slot.value.with_mut(|ptr| unsafe { ptr.write(MaybeUninit::new(value)) });
+                // Release: publishes the message to the consumer's Acquire load.
+                slot.state.store(WRITTEN, Release);
+                return Ok(tail & ARM != 0);
+            }
+        }
+        self.push_slow(value)
+    }
+
+    /// [`push`](Self::push) in full: waits out installs, installs the next block after
+    /// claiming a block's last slot, and the first block.
+    #[inline(never)]
+    fn push_slow(&self, value: T) -> Result<bool, PushError<T>> {
         let mut backoff = Backoff::new();
         // Acquire on both: pairs with the installer's Release stores, so a block pointer we read
         // is fully initialised (and matches the index, or our CAS below fails).
