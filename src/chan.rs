@@ -10,6 +10,7 @@
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
+use crate::backoff::Backoff;
 use crate::error::{SendError, SendTimeoutError, TrySendError};
 use crate::loom::{Arc, AtomicUsize};
 use crate::receive::deadline_after;
@@ -172,6 +173,7 @@ impl<T> Chan<T> {
     ) -> Result<(), SendTimeoutError<T>> {
         let mut state = (Some(msg), Registration::new());
         let result = wait::block_until(
+            Backoff::new(),
             what,
             deadline,
             &mut state,

@@ -345,7 +345,8 @@ impl<T, M: MessageFilter<T>> Source<M> for &mut Mailbox<T> {
         scanned: &mut usize,
         deadline: Option<Instant>,
     ) -> Option<Result<T, RecvError>> {
-        let result = wait::block_until_patient(
+        let result = wait::block_until(
+            Backoff::patient(),
             "Receive::wait (or Mailbox::recv_blocking)",
             deadline,
             &mut **self,

@@ -35,6 +35,7 @@ use super::queue::{Queue, Scan};
 use super::table::{Shard, Shared};
 use super::tag::ShortTag;
 use super::{IntoTags, Tag};
+use crate::backoff::Backoff;
 use crate::error::RecvError;
 use crate::receive::sealed::Source;
 use crate::receive::{AnyMessage, Receive};
@@ -521,7 +522,8 @@ impl<T: 'static, M: TagFilter<T>> Source<M> for TagSource<'_, T> {
         _: &mut (),
         deadline: Option<Instant>,
     ) -> Option<Result<(Tag, T), RecvError>> {
-        let result = wait::block_until_patient(
+        let result = wait::block_until(
+            Backoff::patient(),
             "Registry::receive(..).wait()",
             deadline,
             self,

@@ -135,6 +135,7 @@ mod unit {
 #[cfg(tidings_loom)]
 mod models {
     use super::*;
+    use crate::backoff::Backoff;
     use crate::loom::{thread, Arc, AtomicUsize};
     use crate::wait::{block_until, Registration, WaiterRef};
     use std::sync::atomic::Ordering::SeqCst;
@@ -152,6 +153,7 @@ mod models {
     fn recv_plain(queue: &Queue<u32>) -> u32 {
         let mut reg = Registration::new();
         let got = block_until(
+            Backoff::new(),
             "model",
             None,
             &mut reg,
@@ -166,6 +168,7 @@ mod models {
     fn recv_matching(queue: &Queue<u32>, want: fn(u32) -> bool) -> u32 {
         let mut state = (Registration::new(), Scan::default());
         let got = block_until(
+            Backoff::new(),
             "model",
             None,
             &mut state,
@@ -274,6 +277,7 @@ mod models {
             let mut reg = Registration::new();
             // `TagSource::attempt`: `refresh` reads the epoch before the queue is tried.
             let got = block_until(
+                Backoff::new(),
                 "model",
                 None,
                 &mut reg,

@@ -100,17 +100,20 @@ pub(crate) fn assert_blocking_allowed(what: &str) {
 
 /// Blocks the current thread until `attempt` succeeds (`Some`), or `deadline` passes (`None`).
 ///
-/// The wait follows the crate's rule: try; spin and yield a little ([`Backoff`]); then
-/// `register` (which must register the current thread as a waiter), try again — spinning a
-/// little more while registered — and park until woken. `attempt` always runs once more after
-/// a wake-up, so a deadline is reported only after a last try — also for a deadline that has
-/// already passed. Before the first park it checks
-/// that blocking is allowed here ([`assert_blocking_allowed`], naming `what`).
+/// The wait follows the crate's rule: try; spin and yield a little (`backoff`: a receiver
+/// passes [`Backoff::patient`], which spins longer before its first yield, because the answer
+/// to its own message is often a few hundred nanoseconds away; anything else
+/// [`Backoff::new`]); then `register` (which must register the current thread as a waiter),
+/// try again — spinning a little more while registered — and park until woken. `attempt`
+/// always runs once more after a wake-up, so a deadline is reported only after a last try —
+/// also for a deadline that has already passed. Before the first park it checks that blocking
+/// is allowed here ([`assert_blocking_allowed`], naming `what`).
 ///
 /// Both closures get `state`, so that they can share mutable state without capturing it twice.
 #[track_caller]
 #[inline]
 pub(crate) fn block_until<S, R>(
+    backoff: Backoff,
     what: &'static str,
     deadline: Option<Instant>,
     state: &mut S,
@@ -121,25 +124,7 @@ pub(crate) fn block_until<S, R>(
     if let Some(done) = attempt(state) {
         return Some(done);
     }
-    block_until_slow(what, deadline, state, attempt, register, Backoff::new())
-}
-
-/// [`block_until`] for a receiver: its backoff spins longer before the first yield (see
-/// [`Backoff::patient`]), because the answer to its own message is often a few hundred
-/// nanoseconds away.
-#[track_caller]
-#[inline]
-pub(crate) fn block_until_patient<S, R>(
-    what: &'static str,
-    deadline: Option<Instant>,
-    state: &mut S,
-    mut attempt: impl FnMut(&mut S) -> Option<R>,
-    register: impl FnMut(&mut S),
-) -> Option<R> {
-    if let Some(done) = attempt(state) {
-        return Some(done);
-    }
-    block_until_slow(what, deadline, state, attempt, register, Backoff::patient())
+    block_until_slow(what, deadline, state, attempt, register, backoff)
 }
 
 #[track_caller]

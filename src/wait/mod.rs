@@ -39,8 +39,7 @@ use std::task::Waker;
 use crate::loom::thread::{self, Thread};
 
 pub(crate) use block::{
-    assert_blocking_allowed, block_on, block_until, block_until_patient, blocking_allowed,
-    poll_until,
+    assert_blocking_allowed, block_on, block_until, blocking_allowed, poll_until,
 };
 pub(crate) use cell::WaitCell;
 pub(crate) use queue::{Registration, WaitQueue};

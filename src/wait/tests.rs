@@ -1,6 +1,7 @@
 //! Unit tests of the wait layer (run under Miri by `.ci/run`) and its loom models.
 
 use super::*;
+use crate::backoff::Backoff;
 
 #[cfg(not(all(test, tidings_loom)))]
 mod unit {
@@ -218,6 +219,7 @@ mod unit {
             })
         };
         let got = block_until(
+            Backoff::new(),
             "test",
             None,
             &mut (),
@@ -237,6 +239,7 @@ mod unit {
         let past = Instant::now() - Duration::from_millis(1);
         let mut attempts = 0;
         let got: Option<()> = block_until(
+            Backoff::new(),
             "test",
             Some(past),
             &mut attempts,
@@ -247,15 +250,21 @@ mod unit {
             |_| {},
         );
         assert_eq!((got, attempts), (None, 1));
-        let got = block_until("test", Some(past), &mut (), |_| Some(5), |_| {});
+        let got = block_until(Backoff::new(), "test", Some(past), &mut (), |_| Some(5), |_| {});
         assert_eq!(got, Some(5));
     }
 
     #[test]
     fn block_until_times_out() {
         let start = Instant::now();
-        let got: Option<()> =
-            block_until("test", Some(start + Duration::from_millis(30)), &mut (), |_| None, |_| {});
+        let got: Option<()> = block_until(
+            Backoff::new(),
+            "test",
+            Some(start + Duration::from_millis(30)),
+            &mut (),
+            |_| None,
+            |_| {},
+        );
         assert_eq!(got, None);
         assert!(start.elapsed() >= Duration::from_millis(30));
     }
@@ -299,6 +308,7 @@ mod models {
                 })
             };
             let seen = block_until(
+                Backoff::new(),
                 "model",
                 None,
                 &mut (),
@@ -336,6 +346,7 @@ mod models {
             for want in 1..=2 {
                 // The cell's contract, as in `wake_vs_register`.
                 let seen = block_until(
+                    Backoff::new(),
                     "model",
                     None,
                     &mut (),
@@ -383,6 +394,7 @@ mod models {
             };
             let mut reg = Registration::new();
             let got = block_until(
+                Backoff::new(),
                 "model",
                 None,
                 &mut reg,
