@@ -6,7 +6,15 @@ mod models {
     use crate::error::{RecvError, SendTimeoutError, TrySendError};
     use crate::loom::thread;
     use crate::wait::block_on;
-    use crate::{bounded, unbounded};
+    use crate::{bounded, unbounded, Mailbox, Sender};
+
+    /// A mailbox of `cap` (unbounded for `None`), for models that run on both kinds.
+    fn mailbox<T>(cap: Option<usize>) -> (Sender<T>, Mailbox<T>) {
+        match cap {
+            Some(cap) => bounded(cap),
+            None => unbounded(),
+        }
+    }
 
     /// A receiver that blocks while a producer sends (unbounded and bounded(1)): no lost
     /// wake-up, order kept. The producer hands its sender back through `join` instead of
@@ -16,10 +24,7 @@ mod models {
     fn blocking_recv_vs_send() {
         for cap in [None, Some(1)] {
             loom::model(move || {
-                let (tx, mut mailbox) = match cap {
-                    Some(cap) => bounded(cap),
-                    None => unbounded(),
-                };
+                let (tx, mut mailbox) = mailbox(cap);
                 let producer = thread::spawn(move || {
                     tx.send_blocking(1).unwrap();
                     tx.send_blocking(2).unwrap();
@@ -40,10 +45,7 @@ mod models {
     fn two_producers_vs_a_sleeping_receiver() {
         for cap in [Some(2), None] {
             loom::model(move || {
-                let (tx, mut mailbox) = match cap {
-                    Some(cap) => bounded(cap),
-                    None => unbounded(),
-                };
+                let (tx, mut mailbox) = mailbox(cap);
                 let producers: Vec<_> = (1..=2)
                     .map(|n| {
                         let tx = tx.clone();
@@ -99,10 +101,7 @@ mod models {
 
         for cap in [None, Some(1)] {
             loom::model(move || {
-                let (tx, mut mailbox) = match cap {
-                    Some(cap) => bounded(cap),
-                    None => unbounded(),
-                };
+                let (tx, mut mailbox) = mailbox(cap);
                 let producer = thread::spawn(move || {
                     tx.try_send(1).unwrap();
                     tx
