@@ -330,15 +330,11 @@ impl<T, const SLOTS: usize> Unbounded<T, SLOTS> {
             let new_tail = (tail & !ARM) + (1 << SHIFT);
             // AcqRel: as in `push_slow`.
             if self.tail.index.compare_exchange_weak(tail, new_tail, AcqRel, Relaxed).is_ok() {
-                // SAFETY: as in `push_slow`: our CAS claimed this slot (`offset + 1 < CAP`), and
-                // `block` (read after `tail`, Acquire) is the block of our claim: a block
-                // pointer installed for a later lap would have moved `tail` past `tail`, and our
-                // CAS would have failed.
-                let slot = unsafe { Block::slot(block, offset) };
-                // SAFETY: nobody else writes or reads this slot before WRITTEN is set.
-                slot.value.with_mut(|ptr| unsafe { ptr.write(MaybeUninit::new(value)) });
-                // Release: publishes the message to the consumer's Acquire load.
-                slot.state.store(WRITTEN, Release);
+                // SAFETY: our CAS claimed this slot (`offset + 1 < CAP`), and `block` (read
+                // after `tail`, Acquire) is the block of our claim: a block pointer installed
+                // for a later lap would have moved `tail` past `tail`, and our CAS would have
+                // failed.
+                unsafe { publish(block, offset, value) };
                 return Ok(tail & ARM != 0);
             }
         }
@@ -397,13 +393,8 @@ impl<T, const SLOTS: usize> Unbounded<T, SLOTS> {
                         // before the consumer has read our slot, which we have not written yet.
                         unsafe { (*block).next.store(next, Release) };
                     }
-                    // SAFETY: our CAS claimed this slot (`offset < CAP`); `block` stays alive
-                    // until the consumer reads it, which waits for our WRITTEN store below.
-                    let slot = unsafe { Block::slot(block, offset) };
-                    // SAFETY: nobody else writes or reads this slot before WRITTEN is set.
-                    slot.value.with_mut(|ptr| unsafe { ptr.write(MaybeUninit::new(value)) });
-                    // Release: publishes the message to the consumer's Acquire load.
-                    slot.state.store(WRITTEN, Release);
+                    // SAFETY: our CAS claimed this slot (`offset < CAP`) in `block`.
+                    unsafe { publish(block, offset, value) };
                     break Ok(tail & ARM != 0);
                 }
                 Err(current) => {
@@ -607,6 +598,22 @@ impl<T, const SLOTS: usize> Unbounded<T, SLOTS> {
             at(offset_of!(Self, tail), size_of::<End<T>>()),
         ]
     }
+}
+
+/// Writes `value` into slot `offset` of `block` and publishes it to the consumer.
+///
+/// # Safety
+///
+/// The caller's claim owns that slot (`offset < CAP` of a live block). The block stays alive
+/// until the consumer has read the slot, which waits for the WRITTEN store below.
+#[inline(always)]
+unsafe fn publish<T>(block: *mut Block<T>, offset: usize, value: T) {
+    // SAFETY: per the contract.
+    let slot = unsafe { Block::slot(block, offset) };
+    // SAFETY: nobody else writes or reads this slot before WRITTEN is set.
+    slot.value.with_mut(|ptr| unsafe { ptr.write(MaybeUninit::new(value)) });
+    // Release: publishes the message to the consumer's Acquire load.
+    slot.state.store(WRITTEN, Release);
 }
 
 /// How many slot positions come before position `pos` (marker positions are not slots).
