@@ -130,6 +130,12 @@ impl<T> Bounded<T> {
         self.mark_bit << 1
     }
 
+    /// The position in a value of `tail`, without the closed mark and the arming flag.
+    #[inline(always)]
+    fn position(&self, tail: usize) -> usize {
+        tail & !(self.mark_bit | self.arm_bit())
+    }
+
     /// The position after `pos`: the next index in this lap, or index 0 of the next lap.
     #[inline]
     fn next_position(&self, pos: usize) -> usize {
@@ -256,7 +262,7 @@ impl<T> Bounded<T> {
             Ok(()) => return Pop::Empty,
             Err(tail) => tail,
         };
-        if tail & !(self.mark_bit | self.arm_bit()) == head {
+        if self.position(tail) == head {
             // Closed with nothing claimed past `head`: nothing will come.
             return Pop::Closed;
         }
@@ -299,7 +305,7 @@ impl<T> Bounded<T> {
         // Acquire: pairs with the Release half of `close`; the claim CASes are ordered with this
         // load by the modification order of `tail` alone (a claim of `head` moves `tail` past it).
         let tail = self.tail.load(Acquire);
-        if tail & !(self.mark_bit | self.arm_bit()) == head {
+        if self.position(tail) == head {
             if tail & self.mark_bit != 0 {
                 Pop::Closed
             } else {
@@ -332,7 +338,7 @@ impl<T> Bounded<T> {
             let tail = self.tail.load(SeqCst);
             let head = self.head.load(SeqCst);
             if self.tail.load(SeqCst) == tail {
-                return self.distance(head, tail & !(self.mark_bit | self.arm_bit()));
+                return self.distance(head, self.position(tail));
             }
         }
     }
@@ -372,7 +378,7 @@ impl<T> Drop for Bounded<T> {
     fn drop(&mut self) {
         // `&mut self`: no producer or consumer is left, Relaxed loads see the final values.
         let head = self.head.load(Relaxed);
-        let tail = self.tail.load(Relaxed) & !(self.mark_bit | self.arm_bit());
+        let tail = self.position(self.tail.load(Relaxed));
         let hix = head & (self.mark_bit - 1);
         for i in 0..self.distance(head, tail) {
             let index = if hix + i < self.capacity() { hix + i } else { hix + i - self.capacity() };
