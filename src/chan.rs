@@ -254,6 +254,62 @@ impl<T> Consumer<T> {
         self.pop_looking(Look::Settle)
     }
 
+    /// One poll of an async receive that takes any message: `Ready(Some(msg))`, `Ready(None)`
+    /// once the ring is closed and empty, or `Pending` with the task registered and the ring
+    /// armed. The caller withdraws the registration (`unregister`) when the receive ends.
+    ///
+    /// A message at the head is taken inline; everything else (registering, arming, a message
+    /// claimed but not yet written, a close) is in [`poll_recv_slow`](Self::poll_recv_slow).
+    #[inline(always)]
+    pub(crate) fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        match self.pop_published() {
+            Ok(msg) => Poll::Ready(Some(msg)),
+            Err(head) => self.poll_recv_slow(head, cx),
+        }
+    }
+
+    /// [`poll_recv`](Self::poll_recv) after the head (at `head`) held no message: register
+    /// (again, if the task was woken without a message or polls with another waker), then
+    /// arm the ring, which also takes a message claimed meanwhile.
+    #[inline(never)]
+    fn poll_recv_slow(&mut self, head: usize, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        self.register(WaiterRef::Task(cx.waker()));
+        // SAFETY: as in `pop_looking`; `head` is from our `pop_published`, no pop since.
+        let pop = unsafe { self.chan.ring.arm(head, true) };
+        match self.after_pop(pop) {
+            Pop::Item(msg) => Poll::Ready(Some(msg)),
+            Pop::Closed => Poll::Ready(None),
+            Pop::Empty => {
+                self.armed = true;
+                Poll::Pending
+            }
+            // (An arming pop waits for a claimed slot instead.)
+            Pop::Busy => Poll::Pending,
+        }
+    }
+
+    /// Takes the message at the head if it is there to take: the fast path of every pop (a
+    /// pop from a bounded ring makes room for a waiting sender). `Err`: the consumer's
+    /// position, for arming.
+    #[inline(always)]
+    fn pop_published(&mut self) -> Result<T, usize> {
+        // SAFETY: as in `pop_looking`.
+        let msg = unsafe { self.chan.ring.pop_published() }?;
+        if let Ring::Bounded(_) = &self.chan.ring {
+            self.chan.tx.notify_one();
+        }
+        Ok(msg)
+    }
+
+    /// After a pop from a bounded ring took a message: make room for a waiting sender.
+    #[inline(always)]
+    fn after_pop(&self, pop: Pop<T>) -> Pop<T> {
+        if let (Pop::Item(_), Ring::Bounded(_)) = (&pop, &self.chan.ring) {
+            self.chan.tx.notify_one();
+        }
+        pop
+    }
+
     /// Takes the oldest message, for a receive that waits on `Empty` and `Busy` alike (it gets
     /// `Empty` for both, see `Look::Wait`). While registered, a pop that finds nothing arms the
     /// ring, so that the push of the next message wakes the consumer (and one that finds that
@@ -275,10 +331,7 @@ impl<T> Consumer<T> {
         // overlap and are ordered (a consumer moved to another thread is handed over by a
         // synchronising operation, as every `Send` value is).
         let pop = unsafe { self.chan.ring.pop(look) };
-        if let (Pop::Item(_), Ring::Bounded(_)) = (&pop, &self.chan.ring) {
-            self.chan.tx.notify_one();
-        }
-        pop
+        self.after_pop(pop)
     }
 
     /// Registers the consumer to be woken by the next push or close. The caller must try to pop

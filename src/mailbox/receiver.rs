@@ -324,6 +324,14 @@ impl<T, M: MessageFilter<T>> Source<M> for &mut Mailbox<T> {
         cx: &mut Context<'_>,
     ) -> Poll<Result<T, RecvError>> {
         let Mailbox { rx, saved } = &mut **self;
+        if M::ACCEPTS_ALL && saved.len() == 0 {
+            // The plain `recv().await`: the consumer's own lean poll.
+            return match rx.poll_recv(cx) {
+                Poll::Ready(Some(msg)) => Poll::Ready(Ok(msg)),
+                Poll::Ready(None) => Poll::Ready(Err(RecvError::Closed)),
+                Poll::Pending => Poll::Pending,
+            };
+        }
         if let Some(result) = take(rx, saved, matcher, scanned).transpose() {
             return Poll::Ready(result);
         }

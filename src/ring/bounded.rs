@@ -151,7 +151,44 @@ impl<T> Bounded<T> {
     ///
     /// `Ok(true)`: the consumer had armed the ring for this message (see the module docs), so
     /// the caller must wake it.
+    #[inline]
     pub(crate) fn push(&self, value: T) -> Result<bool, PushError<T>> {
+        // The common case inline: an open ring, a free slot at `tail` and an uncontended
+        // claim. Anything else (full, closed, a lost CAS) goes to the full loop, which starts
+        // over from a fresh load. Orderings: as in `push_slow`.
+        let tail = self.tail.load(Relaxed);
+        if tail & self.mark_bit == 0 {
+            let pos = tail & !self.arm_bit();
+            let slot = &self.buffer[pos & (self.mark_bit - 1)];
+            if slot.stamp.load(Acquire) == pos {
+                let new_tail = self.next_position(pos);
+                if self.tail.compare_exchange_weak(tail, new_tail, Acquire, Relaxed).is_ok() {
+                    // SAFETY: our CAS claimed `pos`, whose slot the stamp showed empty.
+                    unsafe { Self::publish(slot, pos, value) };
+                    return Ok(tail & self.arm_bit() != 0);
+                }
+            }
+        }
+        self.push_slow(value)
+    }
+
+    /// Writes `value` into `slot`, claimed for `pos`, and publishes it to the consumer.
+    ///
+    /// # Safety
+    ///
+    /// The caller's claim CAS won `pos`, and `slot`'s stamp was seen (Acquire) as `pos`.
+    #[inline(always)]
+    unsafe fn publish(slot: &Slot<T>, pos: usize, value: T) {
+        // SAFETY: per the contract, nobody else touches the slot until we publish it.
+        slot.value.with_mut(|ptr| unsafe { ptr.write(MaybeUninit::new(value)) });
+        // Release: makes the write above visible to the consumer's Acquire load.
+        slot.stamp.store(pos + 1, Release);
+    }
+
+    /// [`push`](Self::push) in full: retries lost claims and tells a full ring from a stale
+    /// `tail`.
+    #[inline(never)]
+    fn push_slow(&self, value: T) -> Result<bool, PushError<T>> {
         let mut backoff = Backoff::new();
         // Relaxed: the value is only a guess that the CAS below checks; the slot's stamp (read
         // with Acquire) is what orders our write after the consumer's read of the last lap.
@@ -176,11 +213,8 @@ impl<T> Bounded<T> {
                 match self.tail.compare_exchange_weak(tail, new_tail, Acquire, Relaxed) {
                     Ok(_) => {
                         // SAFETY: our CAS claimed position `pos`, and the stamp said the slot
-                        // is empty for it; nobody else touches the slot until we publish it.
-                        slot.value.with_mut(|ptr| unsafe { ptr.write(MaybeUninit::new(value)) });
-                        // Release: makes the write above visible to the consumer's Acquire
-                        // load.
-                        slot.stamp.store(pos + 1, Release);
+                        // is empty for it.
+                        unsafe { Self::publish(slot, pos, value) };
                         return Ok(tail & self.arm_bit() != 0);
                     }
                     Err(current) => {
@@ -219,17 +253,31 @@ impl<T> Bounded<T> {
     /// happens-before (the same thread, or handed over through a lock or channel).
     #[inline(always)]
     pub(crate) unsafe fn pop(&self, look: Look) -> Pop<T> {
+        // SAFETY: forwarded contract (we are the single consumer).
+        match unsafe { self.pop_published() } {
+            Ok(value) => Pop::Item(value),
+            // SAFETY: forwarded contract.
+            Err(head) => unsafe { self.pop_unpublished(head, look) },
+        }
+    }
+
+    /// Takes the message at `head` if it is published; otherwise gives back `head` (the
+    /// consumer's position, for the caller's slow path). The consumer's whole fast path.
+    ///
+    /// # Safety
+    ///
+    /// As for [`pop`](Self::pop).
+    #[inline(always)]
+    pub(crate) unsafe fn pop_published(&self) -> Result<T, usize> {
         // Relaxed: only the consumer stores `head`, and the caller guarantees we are it.
         let head = self.head.load(Relaxed);
         let slot = &self.buffer[head & (self.mark_bit - 1)];
         // Acquire: pairs with the producer's Release stamp store, so its write is visible.
-        let stamp = slot.stamp.load(Acquire);
-        if stamp == head + 1 {
+        if slot.stamp.load(Acquire) == head + 1 {
             // SAFETY: the stamp says the message at `head` is published; we are the consumer.
-            Pop::Item(unsafe { self.take(head, slot) })
+            Ok(unsafe { self.take(head, slot) })
         } else {
-            // SAFETY: forwarded contract (we are the single consumer).
-            unsafe { self.pop_unpublished(head, look) }
+            Err(head)
         }
     }
 
@@ -257,17 +305,27 @@ impl<T> Bounded<T> {
     /// # Safety
     ///
     /// As for [`pop`](Self::pop); `head` is the consumer's current position.
-    unsafe fn arm(&self, head: usize, fresh: bool) -> Pop<T> {
-        let tail = match arm_end(&self.tail, head, self.arm_bit(), fresh) {
-            Ok(()) => return Pop::Empty,
-            Err(tail) => tail,
-        };
-        if self.position(tail) == head {
+    #[inline]
+    pub(crate) unsafe fn arm(&self, head: usize, fresh: bool) -> Pop<T> {
+        match arm_end(&self.tail, head, self.arm_bit(), fresh) {
+            Ok(()) => Pop::Empty,
             // Closed with nothing claimed past `head`: nothing will come.
-            return Pop::Closed;
+            Err(tail) if self.position(tail) == head => Pop::Closed,
+            // A producer claimed `head` (`tail` is past it) and is writing its message: it
+            // will not report, so wait for it here rather than sleep.
+            // SAFETY: forwarded contract; `tail` is past `head`.
+            Err(_) => unsafe { self.take_claimed(head) },
         }
-        // A producer claimed `head` (`tail` is past it) and is writing its message: it will
-        // not report, so wait for it here rather than sleep.
+    }
+
+    /// Waits for the message claimed at `head` to be published, and takes it.
+    ///
+    /// # Safety
+    ///
+    /// As for [`pop`](Self::pop); `head` is the consumer's current position, and a producer
+    /// has claimed it.
+    #[inline(never)]
+    unsafe fn take_claimed(&self, head: usize) -> Pop<T> {
         let slot = &self.buffer[head & (self.mark_bit - 1)];
         let mut backoff = Backoff::new();
         loop {

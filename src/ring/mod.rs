@@ -86,6 +86,7 @@ impl ClosedFlag {
 /// the consumer's new registration to the claim that reports. Otherwise an armed ring is left
 /// alone: a registered consumer that spins comes here again and again, and a CAS, even a
 /// failing one, would take the line away from the producers.
+#[inline]
 pub(crate) fn arm_end(
     tail: &AtomicUsize,
     head: usize,
@@ -178,6 +179,44 @@ impl<T> Ring<T> {
             Ring::Unbounded(ring) => unsafe { ring.pop(look) },
             // SAFETY: forwarded contract.
             Ring::Small(ring) => unsafe { ring.pop(look) },
+        }
+    }
+
+    /// Takes the oldest message if it is there to take (published), without looking any
+    /// further: the consumer's fast path, for a caller with its own slow path. `Err` carries
+    /// the consumer's position, for [`arm`](Self::arm).
+    ///
+    /// # Safety
+    ///
+    /// As for [`pop`](Self::pop).
+    #[inline(always)]
+    pub(crate) unsafe fn pop_published(&self) -> Result<T, usize> {
+        match self {
+            // SAFETY: forwarded contract.
+            Ring::Bounded(ring) => unsafe { ring.pop_published() },
+            // SAFETY: forwarded contract.
+            Ring::Unbounded(ring) => unsafe { ring.pop_written() },
+            // SAFETY: forwarded contract.
+            Ring::Small(ring) => unsafe { ring.pop_written() },
+        }
+    }
+
+    /// The slow half of a `Look::Arm` pop, after [`pop_published`](Self::pop_published) found
+    /// nothing at `head`: arms the ring and reports `Empty`, or takes the message claimed at
+    /// `head` once it is written, or reports `Closed`.
+    ///
+    /// # Safety
+    ///
+    /// As for [`pop`](Self::pop); `head` is what `pop_published` returned, with no pop since.
+    #[inline(always)]
+    pub(crate) unsafe fn arm(&self, head: usize, fresh: bool) -> Pop<T> {
+        match self {
+            // SAFETY: forwarded contract.
+            Ring::Bounded(ring) => unsafe { ring.arm(head, fresh) },
+            // SAFETY: forwarded contract.
+            Ring::Unbounded(ring) => unsafe { ring.arm(head, fresh) },
+            // SAFETY: forwarded contract.
+            Ring::Small(ring) => unsafe { ring.arm(head, fresh) },
         }
     }
 

@@ -421,14 +421,29 @@ impl<T, const SLOTS: usize> Unbounded<T, SLOTS> {
     /// happens-before (the same thread, or handed over through a lock or channel).
     #[inline(always)]
     pub(crate) unsafe fn pop(&self, look: Look) -> Pop<T> {
+        // SAFETY: forwarded contract (we are the single consumer).
+        match unsafe { self.pop_written() } {
+            Ok(value) => Pop::Item(value),
+            // SAFETY: forwarded contract.
+            Err(head) => unsafe { self.pop_unwritten(head, look) },
+        }
+    }
+
+    /// Takes the message at `head` if it is written; otherwise gives back `head` (the
+    /// consumer's position, for the caller's slow path). The consumer's whole fast path.
+    ///
+    /// # Safety
+    ///
+    /// As for [`pop`](Self::pop).
+    #[inline(always)]
+    pub(crate) unsafe fn pop_written(&self) -> Result<T, usize> {
         // Relaxed: only the consumer stores `head.index`.
         let head = self.head.index.load(Relaxed);
         // Acquire: pairs with the first install's Release CAS.
         let block = self.head.block.load(Acquire);
         if block.is_null() {
             // No block yet: nothing was claimed, or the first claim is being installed.
-            // SAFETY: forwarded contract.
-            return unsafe { self.pop_unwritten(head, look) };
+            return Err(head);
         }
         let offset = (head >> SHIFT) % Self::LAP;
         // SAFETY: `block` is the consumer's current block, which only the consumer frees, and
@@ -436,11 +451,10 @@ impl<T, const SLOTS: usize> Unbounded<T, SLOTS> {
         let slot = unsafe { Block::slot(block, offset) };
         // Acquire: pairs with the producer's Release store of WRITTEN.
         if slot.state.load(Acquire) != WRITTEN {
-            // SAFETY: forwarded contract.
-            return unsafe { self.pop_unwritten(head, look) };
+            return Err(head);
         }
         // SAFETY: WRITTEN seen with Acquire, in the consumer's current block.
-        Pop::Item(unsafe { self.take(head, block, offset, slot) })
+        Ok(unsafe { self.take(head, block, offset, slot) })
     }
 
     /// The slot at `head` held no message yet: arm if asked, else tell empty, busy and closed
@@ -467,17 +481,27 @@ impl<T, const SLOTS: usize> Unbounded<T, SLOTS> {
     /// # Safety
     ///
     /// As for [`pop`](Self::pop); `head` is the consumer's current position.
-    unsafe fn arm(&self, head: usize, fresh: bool) -> Pop<T> {
-        let tail = match arm_end(&self.tail.index, head, ARM, fresh) {
-            Ok(()) => return Pop::Empty,
-            Err(tail) => tail,
-        };
-        if tail >> SHIFT == head >> SHIFT {
+    #[inline]
+    pub(crate) unsafe fn arm(&self, head: usize, fresh: bool) -> Pop<T> {
+        match arm_end(&self.tail.index, head, ARM, fresh) {
+            Ok(()) => Pop::Empty,
             // Not `head` nor `head | ARM`, at the same position: closed, nothing will come.
-            return Pop::Closed;
+            Err(tail) if tail >> SHIFT == head >> SHIFT => Pop::Closed,
+            // A producer claimed `head` and is writing its message (and maybe installing the
+            // first block): it will not report, so wait for it here rather than sleep.
+            // SAFETY: forwarded contract; `tail` is past `head`.
+            Err(_) => unsafe { self.take_claimed(head) },
         }
-        // A producer claimed `head` and is writing its message (and maybe installing the first
-        // block): it will not report, so wait for it here rather than sleep.
+    }
+
+    /// Waits for the message claimed at `head` to be written, and takes it.
+    ///
+    /// # Safety
+    ///
+    /// As for [`pop`](Self::pop); `head` is the consumer's current position, and a producer
+    /// has claimed it.
+    #[inline(never)]
+    unsafe fn take_claimed(&self, head: usize) -> Pop<T> {
         let offset = (head >> SHIFT) % Self::LAP;
         let mut backoff = Backoff::new();
         loop {

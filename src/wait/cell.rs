@@ -108,6 +108,7 @@ impl WaitCell {
 
     /// Registers the consumer. Before it sleeps, the caller must write the handshake word with
     /// a read-modify-write and look again (see the module docs).
+    #[inline]
     pub(crate) fn register(&self, waiter: WaiterRef<'_>) {
         // Acquire: pairs with the Release store that last emptied the slot. Only the consumer
         // leaves EMPTY (notifiers act on WAITING alone), so a slot seen EMPTY is ours without a

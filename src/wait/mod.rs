@@ -61,6 +61,7 @@ pub(crate) enum WaiterRef<'a> {
 }
 
 impl WaiterRef<'_> {
+    #[inline]
     fn to_waiter(self) -> Waiter {
         match self {
             WaiterRef::Task(waker) => Waiter::Task(waker.clone()),
