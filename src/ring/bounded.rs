@@ -162,14 +162,18 @@ impl<T> Bounded<T> {
             let slot = &self.buffer[pos & (self.mark_bit - 1)];
             if slot.stamp.load(Acquire) == pos {
                 let new_tail = self.next_position(pos);
-                if self.tail.compare_exchange_weak(tail, new_tail, Acquire, Relaxed).is_ok() {
-                    // SAFETY: our CAS claimed `pos`, whose slot the stamp showed empty.
-                    unsafe { Self::publish(slot, pos, value) };
-                    return Ok(tail & self.arm_bit() != 0);
+                match self.tail.compare_exchange_weak(tail, new_tail, Acquire, Relaxed) {
+                    Ok(_) => {
+                        // SAFETY: our CAS claimed `pos`, whose slot the stamp showed empty.
+                        unsafe { Self::publish(slot, pos, value) };
+                        return Ok(tail & self.arm_bit() != 0);
+                    }
+                    // Lost to another producer: back off, then go on from what we found.
+                    Err(current) => return self.push_slow(value, current, true),
                 }
             }
         }
-        self.push_slow(value)
+        self.push_slow(value, tail, false)
     }
 
     /// Writes `value` into `slot`, claimed for `pos`, and publishes it to the consumer.
@@ -187,12 +191,16 @@ impl<T> Bounded<T> {
 
     /// [`push`](Self::push) in full: retries lost claims and tells a full ring from a stale
     /// `tail`.
+    ///
+    /// It goes on from `tail`, the producers' end as the fast path saw it (Relaxed: only a
+    /// guess that a CAS checks; the slot's stamp, read with Acquire, is what orders our write
+    /// after the consumer's read of the last lap). `lost`: the fast path's claim lost its CAS.
     #[inline(never)]
-    fn push_slow(&self, value: T) -> Result<bool, PushError<T>> {
+    fn push_slow(&self, value: T, mut tail: usize, lost: bool) -> Result<bool, PushError<T>> {
         let mut backoff = Backoff::new();
-        // Relaxed: the value is only a guess that the CAS below checks; the slot's stamp (read
-        // with Acquire) is what orders our write after the consumer's read of the last lap.
-        let mut tail = self.tail.load(Relaxed);
+        if lost {
+            backoff.spin();
+        }
         loop {
             if tail & self.mark_bit != 0 {
                 return Err(PushError::Closed(value));
