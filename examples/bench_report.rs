@@ -33,28 +33,32 @@ const HEADLINE: [Cell; 8] = [
     Cell::ping_pong(Mode::PingPongTasks),
 ];
 
-const USAGE: &str = "usage: bench_report [--rounds N] [--messages N]
+const USAGE: &str = "usage: bench_report [--rounds N] [--messages N] [--cell TEXT]
 
   --rounds N     rounds of every cell for every peer; the table shows medians (default 5)
   --messages N   messages per run of a cell, a twentieth of that in round trips for ping-pong
                  (default 1000000)
+  --cell TEXT    only the cells whose name contains TEXT (e.g. \"ping-pong\", \"unbounded\");
+                 may be given more than once
 
 TIDINGS_CI=1 makes the defaults 1 round of 20000 messages (a few seconds).";
 
 struct Options {
     rounds: usize,
     messages: usize,
+    /// Only cells whose label contains one of these (all cells if empty).
+    cells: Vec<String>,
 }
 
 fn parse_args() -> Result<Options, String> {
     let ci = std::env::var("TIDINGS_CI").is_ok_and(|v| v == "1");
     let mut options = if ci {
-        Options { rounds: 1, messages: 20_000 }
+        Options { rounds: 1, messages: 20_000, cells: Vec::new() }
     } else if cfg!(debug_assertions) {
         // Unoptimised channels are several times slower: keep the default run short.
-        Options { rounds: 3, messages: 100_000 }
+        Options { rounds: 3, messages: 100_000, cells: Vec::new() }
     } else {
-        Options { rounds: 5, messages: 1_000_000 }
+        Options { rounds: 5, messages: 1_000_000, cells: Vec::new() }
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -68,6 +72,13 @@ fn parse_args() -> Result<Options, String> {
         match arg.as_str() {
             "--rounds" => options.rounds = number("--rounds")?,
             "--messages" => options.messages = number("--messages")?,
+            "--cell" => {
+                let text = args.next().ok_or("--cell needs the text of a cell's name")?;
+                if !HEADLINE.iter().any(|cell| cell.label().contains(&text)) {
+                    return Err(format!("no cell's name contains {text:?}"));
+                }
+                options.cells.push(text);
+            }
             "-h" | "--help" => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -143,14 +154,20 @@ fn main() {
         }
     };
     let rt = common::runtime();
+    let cells: Vec<&Cell> = HEADLINE
+        .iter()
+        .filter(|cell| {
+            options.cells.is_empty() || options.cells.iter().any(|t| cell.label().contains(t))
+        })
+        .collect();
 
     // results[cell][peer]: the figure of each round, or None if the peer cannot run the cell.
     let mut results: Vec<Vec<Option<Vec<f64>>>> =
-        HEADLINE.iter().map(|_| PEERS.iter().map(|_| Some(Vec::new())).collect()).collect();
+        cells.iter().map(|_| PEERS.iter().map(|_| Some(Vec::new())).collect()).collect();
     let started = Instant::now();
     for round in 0..options.rounds {
         let round_started = Instant::now();
-        for (c, cell) in HEADLINE.iter().enumerate() {
+        for (c, cell) in cells.iter().enumerate() {
             let messages = cell.messages(options.messages);
             for k in 0..PEERS.len() {
                 let p = (k + round) % PEERS.len();
@@ -188,7 +205,7 @@ fn main() {
     let names: Vec<&str> = PEERS.iter().map(|p| p.name).collect();
     println!("| cell | unit | {} | best peer | tidings / best |", names.join(" | "));
     println!("|---|---|{}---|---:|", "---:|".repeat(names.len()));
-    for (c, cell) in HEADLINE.iter().enumerate() {
+    for (c, cell) in cells.iter().enumerate() {
         let medians: Vec<Option<f64>> =
             results[c].iter().map(|r| r.clone().and_then(median)).collect();
         let (unit, decimals) =
