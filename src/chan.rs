@@ -61,7 +61,7 @@ impl<T> Chan<T> {
     }
 
     /// Pushes without waiting; wakes the consumer if it waits for this message.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
         match self.ring.push(msg) {
             Ok(false) => Ok(()),
@@ -82,7 +82,7 @@ impl<T> Chan<T> {
     ///
     /// The first poll's attempt is inlined into the sender (it usually finds room); a send that
     /// has to wait continues in [`poll_send_slow`](Self::poll_send_slow).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn poll_send(
         &self,
         msg: &mut Option<T>,

@@ -304,7 +304,7 @@ where
 {
     type Output = Result<S::Output, RecvError>;
 
-    #[inline]
+    #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         if let Poll::Ready(result) = this.source.poll_take(&mut this.matcher, &mut this.state, cx) {
@@ -327,7 +327,13 @@ where
 }
 
 impl<S: Source<M>, M, A> Drop for ReceiveFuture<S, M, A> {
+    #[inline]
     fn drop(&mut self) {
         self.source.cancel(&mut self.state);
+        // Only a receive that waited for its deadline has a timer; the others skip the call
+        // to its drop glue.
+        if let Some(sleep) = self.sleep.take() {
+            drop(sleep);
+        }
     }
 }

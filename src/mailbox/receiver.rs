@@ -316,7 +316,7 @@ impl<T, M: MessageFilter<T>> Source<M> for &mut Mailbox<T> {
     type Output = T;
     type State = usize;
 
-    #[inline]
+    #[inline(always)]
     fn poll_take(
         &mut self,
         matcher: &mut M,
@@ -372,6 +372,7 @@ impl<T, M: MessageFilter<T>> Source<M> for &mut Mailbox<T> {
         }
     }
 
+    #[inline]
     fn cancel(&mut self, _: &mut usize) {
         self.rx.unregister();
     }

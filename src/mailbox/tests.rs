@@ -140,3 +140,61 @@ fn every_message_dropped_exactly_once() {
     }
     assert_eq!(drops.load(SeqCst), 8);
 }
+
+/// A waker that counts its wake-ups.
+fn counting_waker() -> (std::task::Waker, Arc<AtomicUsize>) {
+    struct Count(Arc<AtomicUsize>);
+    impl std::task::Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, SeqCst);
+        }
+    }
+    let count = Arc::new(AtomicUsize::new(0));
+    (Arc::new(Count(count.clone())).into(), count)
+}
+
+/// The async receive, poll by poll, on both kinds of ring: it takes a queued message at once;
+/// on an empty mailbox it waits, and a send wakes the waker of its latest poll (only that one,
+/// once); a close wakes it and the next poll reports `Closed`.
+#[test]
+fn async_receive_poll_by_poll_wakes_the_latest_waker_once() {
+    use std::future::{Future, IntoFuture};
+    use std::pin::pin;
+    use std::task::{Context, Poll};
+
+    for cap in [Some(2), Some(4), None] {
+        let (tx, mut mailbox) = match cap {
+            Some(cap) => bounded(cap),
+            None => unbounded(),
+        };
+        let (first, first_wakes) = counting_waker();
+        let (second, second_wakes) = counting_waker();
+
+        tx.try_send(1).unwrap();
+        {
+            let mut recv = pin!(mailbox.recv().into_future());
+            assert_eq!(recv.as_mut().poll(&mut Context::from_waker(&first)), Poll::Ready(Ok(1)));
+        }
+        {
+            let mut recv = pin!(mailbox.recv().into_future());
+            assert_eq!(recv.as_mut().poll(&mut Context::from_waker(&first)), Poll::Pending);
+            assert_eq!(recv.as_mut().poll(&mut Context::from_waker(&second)), Poll::Pending);
+            tx.try_send(2).unwrap();
+            tx.try_send(3).unwrap();
+            assert_eq!((first_wakes.load(SeqCst), second_wakes.load(SeqCst)), (0, 1));
+            assert_eq!(recv.as_mut().poll(&mut Context::from_waker(&second)), Poll::Ready(Ok(2)));
+        }
+        {
+            let mut recv = pin!(mailbox.recv().into_future());
+            assert_eq!(recv.as_mut().poll(&mut Context::from_waker(&first)), Poll::Ready(Ok(3)));
+        }
+        {
+            let mut recv = pin!(mailbox.recv().into_future());
+            assert_eq!(recv.as_mut().poll(&mut Context::from_waker(&first)), Poll::Pending);
+            drop(tx);
+            assert_eq!((first_wakes.load(SeqCst), second_wakes.load(SeqCst)), (1, 1));
+            let closed = recv.as_mut().poll(&mut Context::from_waker(&first));
+            assert_eq!(closed, Poll::Ready(Err(RecvError::Closed)));
+        }
+    }
+}

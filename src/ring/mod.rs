@@ -154,7 +154,7 @@ impl<T> Ring<T> {
     /// `Ok(true)` means the consumer armed the ring for this message (see `bounded`'s
     /// "Arming"): it waits for it, and the caller must wake it. A ring whose consumer never
     /// pops with `Look::Arm` never reports.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push(&self, value: T) -> Result<bool, PushError<T>> {
         match self {
             Ring::Bounded(ring) => ring.push(value),
