@@ -209,7 +209,7 @@ fn main() {
         let medians: Vec<Option<f64>> =
             results[c].iter().map(|r| r.clone().and_then(median)).collect();
         let (unit, decimals) =
-            if cell.mode.is_ping_pong() { ("µs / round trip", 2) } else { ("M msg/s", 1) };
+            if cell.mode.is_ping_pong() { ("µs / round trip", 3) } else { ("M msg/s", 1) };
         let cols: Vec<String> = medians
             .iter()
             .map(|m| m.map_or("—".to_string(), |v| format!("{v:.decimals$}")))
