@@ -136,6 +136,17 @@ impl<T> Bounded<T> {
         tail & !(self.mark_bit | self.arm_bit())
     }
 
+    /// The slot of `pos`, a position without flags.
+    #[inline(always)]
+    fn slot(&self, pos: usize) -> &Slot<T> {
+        let index = pos & (self.mark_bit - 1);
+        debug_assert!(index < self.capacity(), "position {pos:#x} has no slot");
+        // SAFETY: the index part of every position is below the capacity: positions start at
+        // 0 and `next_position` goes from index `capacity - 1` to index 0 of the next lap; the
+        // flags and the lap sit above `mark_bit - 1`, so the mask keeps exactly the index.
+        unsafe { self.buffer.get_unchecked(index) }
+    }
+
     /// The position after `pos`: the next index in this lap, or index 0 of the next lap.
     #[inline]
     fn next_position(&self, pos: usize) -> usize {
@@ -159,7 +170,7 @@ impl<T> Bounded<T> {
         let tail = self.tail.load(Relaxed);
         if tail & self.mark_bit == 0 {
             let pos = tail & !self.arm_bit();
-            let slot = &self.buffer[pos & (self.mark_bit - 1)];
+            let slot = self.slot(pos);
             if slot.stamp.load(Acquire) == pos {
                 let new_tail = self.next_position(pos);
                 match self.tail.compare_exchange_weak(tail, new_tail, Acquire, Relaxed) {
@@ -206,7 +217,7 @@ impl<T> Bounded<T> {
                 return Err(PushError::Closed(value));
             }
             let pos = tail & !self.arm_bit();
-            let slot = &self.buffer[pos & (self.mark_bit - 1)];
+            let slot = self.slot(pos);
             // Acquire: pairs with the consumer's Release store of this stamp, so its read of the
             // previous lap's message happens before our write below.
             let stamp = slot.stamp.load(Acquire);
@@ -279,7 +290,7 @@ impl<T> Bounded<T> {
     pub(crate) unsafe fn pop_published(&self) -> Result<T, usize> {
         // Relaxed: only the consumer stores `head`, and the caller guarantees we are it.
         let head = self.head.load(Relaxed);
-        let slot = &self.buffer[head & (self.mark_bit - 1)];
+        let slot = self.slot(head);
         // Acquire: pairs with the producer's Release stamp store, so its write is visible.
         if slot.stamp.load(Acquire) == head + 1 {
             // SAFETY: the stamp says the message at `head` is published; we are the consumer.
@@ -334,7 +345,7 @@ impl<T> Bounded<T> {
     /// has claimed it.
     #[inline(never)]
     unsafe fn take_claimed(&self, head: usize) -> Pop<T> {
-        let slot = &self.buffer[head & (self.mark_bit - 1)];
+        let slot = self.slot(head);
         let mut backoff = Backoff::new();
         loop {
             // Acquire: as in `pop`.
