@@ -288,26 +288,31 @@ impl<T> Consumer<T> {
         }
     }
 
-    /// Takes the message at the head if it is there to take: the fast path of every pop (a
-    /// pop from a bounded ring makes room for a waiting sender). `Err`: the consumer's
-    /// position, for arming.
+    /// Takes the message at the head if it is there to take: the fast path of every pop.
+    /// `Err`: the consumer's position, for arming.
     #[inline(always)]
     fn pop_published(&mut self) -> Result<T, usize> {
         // SAFETY: as in `pop_looking`.
         let msg = unsafe { self.chan.ring.pop_published() }?;
-        if let Ring::Bounded(_) = &self.chan.ring {
-            self.chan.tx.notify_one();
-        }
+        self.took_one();
         Ok(msg)
     }
 
-    /// After a pop from a bounded ring took a message: make room for a waiting sender.
+    /// `pop` after a pop: if it took a message, see [`took_one`](Self::took_one).
     #[inline(always)]
     fn after_pop(&self, pop: Pop<T>) -> Pop<T> {
-        if let (Pop::Item(_), Ring::Bounded(_)) = (&pop, &self.chan.ring) {
-            self.chan.tx.notify_one();
+        if let Pop::Item(_) = &pop {
+            self.took_one();
         }
         pop
+    }
+
+    /// A pop took a message: from a bounded ring, that made room for a waiting sender.
+    #[inline(always)]
+    fn took_one(&self) {
+        if let Ring::Bounded(_) = &self.chan.ring {
+            self.chan.tx.notify_one();
+        }
     }
 
     /// Takes the oldest message, for a receive that waits on `Empty` and `Busy` alike (it gets
