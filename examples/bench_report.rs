@@ -11,6 +11,7 @@
 //! ```sh
 //! cargo run --release --example bench_report                     # 1M messages, 5 rounds
 //! cargo run --release --example bench_report -- --rounds 3 --messages 200000
+//! cargo run --release --example bench_report -- --matrix   # every shape, mode and capacity
 //! TIDINGS_CI=1 cargo run --release --example bench_report        # a few seconds, 1 round
 //! ```
 
@@ -19,7 +20,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{Cap, Cell, Mode, PEERS};
+use common::{Cap, Cell, Mode, PayloadKind, PEERS};
 
 /// The headline cells, the ones issue 6 tracks.
 const HEADLINE: [Cell; 8] = [
@@ -33,8 +34,31 @@ const HEADLINE: [Cell; 8] = [
     Cell::ping_pong(Mode::PingPongTasks),
 ];
 
-const USAGE: &str = "usage: bench_report [--rounds N] [--messages N] [--cell TEXT]
+/// The whole matrix of `--matrix`: 1, 4 and 64 senders in every mode, at capacities 1, 16,
+/// 1024 and unbounded, with `usize` messages; 64-byte messages from 4 senders; both
+/// ping-pongs.
+fn matrix() -> Vec<Cell> {
+    let modes =
+        [Mode::ThreadsToThread, Mode::TasksToTask, Mode::ThreadsToTask, Mode::TasksToThread];
+    let caps = [Cap::Bounded(1), Cap::Bounded(16), Cap::Bounded(1024), Cap::Unbounded];
+    let mut cells = Vec::new();
+    for mode in modes {
+        for producers in [1, 4, 64] {
+            cells.extend(caps.map(|cap| Cell::mpsc(mode, producers, cap)));
+        }
+    }
+    for mode in modes {
+        cells.extend(caps.map(|cap| Cell::mpsc(mode, 4, cap).with_payload(PayloadKind::Bytes64)));
+    }
+    cells.push(Cell::ping_pong(Mode::PingPongThreads));
+    cells.push(Cell::ping_pong(Mode::PingPongTasks));
+    cells
+}
 
+const USAGE: &str = "usage: bench_report [--matrix] [--rounds N] [--messages N] [--cell TEXT]
+
+  --matrix       all 66 cells of the matrix instead of the 8 headline cells (defaults then:
+                 3 rounds of 100000 messages, about 2 minutes)
   --rounds N     rounds of every cell for every peer; the table shows medians (default 5)
   --messages N   messages per run of a cell, a twentieth of that in round trips for ping-pong
                  (default 1000000)
@@ -46,20 +70,25 @@ TIDINGS_CI=1 makes the defaults 1 round of 20000 messages (a few seconds).";
 struct Options {
     rounds: usize,
     messages: usize,
+    /// The cells to run: the headline, or the whole matrix.
+    matrix: bool,
     /// Only cells whose label contains one of these (all cells if empty).
     cells: Vec<String>,
 }
 
 fn parse_args() -> Result<Options, String> {
     let ci = std::env::var("TIDINGS_CI").is_ok_and(|v| v == "1");
-    let mut options = if ci {
-        Options { rounds: 1, messages: 20_000, cells: Vec::new() }
-    } else if cfg!(debug_assertions) {
-        // Unoptimised channels are several times slower: keep the default run short.
-        Options { rounds: 3, messages: 100_000, cells: Vec::new() }
+    let matrix = std::env::args().any(|arg| arg == "--matrix");
+    let (rounds, messages) = if ci {
+        (1, 20_000)
+    } else if cfg!(debug_assertions) || matrix {
+        // Unoptimised channels are several times slower, and the matrix has 66 cells: keep
+        // the default run short.
+        (3, 100_000)
     } else {
-        Options { rounds: 5, messages: 1_000_000, cells: Vec::new() }
+        (5, 1_000_000)
     };
+    let mut options = Options { rounds, messages, matrix, cells: Vec::new() };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut number = |name: &str| -> Result<usize, String> {
@@ -72,11 +101,9 @@ fn parse_args() -> Result<Options, String> {
         match arg.as_str() {
             "--rounds" => options.rounds = number("--rounds")?,
             "--messages" => options.messages = number("--messages")?,
+            "--matrix" => {}
             "--cell" => {
                 let text = args.next().ok_or("--cell needs the text of a cell's name")?;
-                if !HEADLINE.iter().any(|cell| cell.label().contains(&text)) {
-                    return Err(format!("no cell's name contains {text:?}"));
-                }
                 options.cells.push(text);
             }
             "-h" | "--help" => {
@@ -153,13 +180,20 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let rt = common::runtime();
-    let cells: Vec<&Cell> = HEADLINE
+    let all = if options.matrix { matrix() } else { HEADLINE.to_vec() };
+    if let Some(text) =
+        options.cells.iter().find(|text| !all.iter().any(|cell| cell.label().contains(*text)))
+    {
+        eprintln!("bench_report: no cell's name contains {text:?}\n\n{USAGE}");
+        std::process::exit(2);
+    }
+    let cells: Vec<&Cell> = all
         .iter()
         .filter(|cell| {
             options.cells.is_empty() || options.cells.iter().any(|t| cell.label().contains(t))
         })
         .collect();
+    let rt = common::runtime();
 
     // results[cell][peer]: the figure of each round, or None if the peer cannot run the cell.
     let mut results: Vec<Vec<Option<Vec<f64>>>> =
@@ -186,13 +220,14 @@ fn main() {
         );
     }
 
-    println!("## tidings against its peers: the headline cells\n");
+    let which = if options.matrix { "the matrix" } else { "the headline cells" };
+    println!("## tidings against its peers: {which}\n");
     println!("Machine: {}.  ", machine());
     println!(
         "{} messages per run ({} round trips for ping-pong), median of {} round{}, every peer \
          in one process, interleaved round by round; {:.1} s in all.  ",
         options.messages,
-        HEADLINE[6].messages(options.messages),
+        Cell::ping_pong(Mode::PingPongTasks).messages(options.messages),
         options.rounds,
         if options.rounds == 1 { "" } else { "s" },
         started.elapsed().as_secs_f64()
