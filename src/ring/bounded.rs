@@ -165,8 +165,9 @@ impl<T> Bounded<T> {
     #[inline]
     pub(crate) fn push(&self, value: T) -> Result<bool, PushError<T>> {
         // The common case inline: an open ring, a free slot at `tail` and an uncontended
-        // claim. Anything else (full, closed, a lost CAS) goes to the full loop, which starts
-        // over from a fresh load. Orderings: as in `push_slow`.
+        // claim. Anything else (full, closed, a lost CAS) goes to the full loop, which goes on
+        // from the `tail` seen here or from the one the lost CAS found. Orderings: as in
+        // `push_slow`.
         let tail = self.tail.load(Relaxed);
         if tail & self.mark_bit == 0 {
             let pos = tail & !self.arm_bit();
