@@ -120,39 +120,36 @@ impl<T> Block<T> {
     }
 
     /// A fresh block of `cap` slots: every slot unwritten, no `next`.
+    ///
+    /// Only the header and the slots' states are written: the messages' bytes stay
+    /// uninitialised until a producer writes its message. (Zeroing the whole block, as
+    /// `alloc_zeroed` did, wrote every message's bytes twice.)
     fn alloc(cap: usize) -> *mut Block<T> {
         let layout = Self::layout(cap);
-        #[cfg(not(all(test, tidings_loom)))]
-        {
-            // SAFETY: the layout is not zero-sized (a block holds an atomic pointer). All-zero
-            // bytes are a valid header and valid slots: null `next`, states 0, and
-            // uninitialised `MaybeUninit` values.
-            let block = unsafe { alloc::alloc_zeroed(layout) }.cast::<Block<T>>();
-            if block.is_null() {
-                alloc::handle_alloc_error(layout);
-            }
-            block
+        // SAFETY: the layout is not zero-sized (a block holds an atomic pointer).
+        let block = unsafe { alloc::alloc(layout) }.cast::<Block<T>>();
+        if block.is_null() {
+            alloc::handle_alloc_error(layout);
         }
-        #[cfg(all(test, tidings_loom))]
-        {
-            // Loom's atomics must be constructed, not zeroed.
-            // SAFETY: as above for the allocation; every field is then written in place before
-            // anyone reads it.
-            unsafe {
-                let block = alloc::alloc(layout).cast::<Block<T>>();
-                if block.is_null() {
-                    alloc::handle_alloc_error(layout);
-                }
-                ptr::addr_of_mut!((*block).next).write(AtomicPtr::new(ptr::null_mut()));
-                for i in 0..cap {
-                    Self::slot_ptr(block, i).cast_mut().write(Slot {
-                        state: AtomicUsize::new(0),
-                        value: UnsafeCell::new(MaybeUninit::uninit()),
-                    });
-                }
-                block
+        // SAFETY: `block` is a fresh allocation with room for the header and `cap` slots, and
+        // nobody else can reach it: every field is written in place, through raw pointers,
+        // before anyone reads it; a slot's value is a `MaybeUninit`, valid uninitialised.
+        unsafe {
+            ptr::addr_of_mut!((*block).next).write(AtomicPtr::new(ptr::null_mut()));
+            for i in 0..cap {
+                let slot = Self::slot_ptr(block, i).cast_mut();
+                // Loom's cells must be constructed; std's `UnsafeCell<MaybeUninit<T>>` needs
+                // nothing.
+                #[cfg(all(test, tidings_loom))]
+                slot.write(Slot {
+                    state: AtomicUsize::new(0),
+                    value: UnsafeCell::new(MaybeUninit::uninit()),
+                });
+                #[cfg(not(all(test, tidings_loom)))]
+                ptr::addr_of_mut!((*slot).state).write(AtomicUsize::new(0));
             }
         }
+        block
     }
 
     /// Slot `i` of `block`, as a raw pointer.
@@ -174,7 +171,8 @@ impl<T> Block<T> {
     /// As for [`slot_ptr`](Self::slot_ptr), and the block outlives the reference.
     #[inline(always)]
     unsafe fn slot<'a>(block: *const Block<T>, i: usize) -> &'a Slot<T> {
-        // SAFETY: forwarded contract; a slot is always initialised (zeroed or written in place).
+        // SAFETY: forwarded contract; a slot's state is always initialised (`alloc` writes it)
+        // and its value is a `MaybeUninit`.
         unsafe { &*Self::slot_ptr(block, i) }
     }
 
