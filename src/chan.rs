@@ -11,7 +11,7 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use crate::backoff::Backoff;
-use crate::error::{SendError, SendTimeoutError, TrySendError};
+use crate::error::{RecvError, SendError, SendTimeoutError, TrySendError};
 use crate::loom::{Arc, AtomicUsize};
 use crate::receive::deadline_after;
 use crate::ring::{Look, Pop, PushError, Ring};
@@ -254,16 +254,19 @@ impl<T> Consumer<T> {
         self.pop_looking(Look::Settle)
     }
 
-    /// One poll of an async receive that takes any message: `Ready(Some(msg))`, `Ready(None)`
-    /// once the ring is closed and empty, or `Pending` with the task registered and the ring
-    /// armed. The caller withdraws the registration (`unregister`) when the receive ends.
+    /// One poll of an async receive that takes any message: `Ready(Ok(msg))`,
+    /// `Ready(Err(RecvError::Closed))` once the ring is closed and empty, or `Pending` with the
+    /// task registered and the ring armed. The caller withdraws the registration
+    /// (`unregister`) when the receive ends.
     ///
     /// A message at the head is taken inline; everything else (registering, arming, a message
     /// claimed but not yet written, a close) is in [`poll_recv_slow`](Self::poll_recv_slow).
+    /// The result is built where the message is taken, in the type the receive returns: each
+    /// conversion between enums on the way made LLVM copy a large message at odd offsets.
     #[inline(always)]
-    pub(crate) fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+    pub(crate) fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Result<T, RecvError>> {
         match self.pop_published() {
-            Ok(msg) => Poll::Ready(Some(msg)),
+            Ok(msg) => Poll::Ready(Ok(msg)),
             Err(head) => self.poll_recv_slow(head, cx),
         }
     }
@@ -272,13 +275,13 @@ impl<T> Consumer<T> {
     /// (again, if the task was woken without a message or polls with another waker), then
     /// arm the ring, which also takes a message claimed meanwhile.
     #[inline(never)]
-    fn poll_recv_slow(&mut self, head: usize, cx: &mut Context<'_>) -> Poll<Option<T>> {
+    fn poll_recv_slow(&mut self, head: usize, cx: &mut Context<'_>) -> Poll<Result<T, RecvError>> {
         self.register(WaiterRef::Task(cx.waker()));
         // SAFETY: as in `pop_looking`; `head` is from our `pop_published`, no pop since.
         let pop = unsafe { self.chan.ring.arm(head, true) };
         match self.after_pop(pop) {
-            Pop::Item(msg) => Poll::Ready(Some(msg)),
-            Pop::Closed => Poll::Ready(None),
+            Pop::Item(msg) => Poll::Ready(Ok(msg)),
+            Pop::Closed => Poll::Ready(Err(RecvError::Closed)),
             Pop::Empty => {
                 self.armed = true;
                 Poll::Pending
@@ -291,7 +294,7 @@ impl<T> Consumer<T> {
     /// Takes the message at the head if it is there to take: the fast path of every pop.
     /// `Err`: the consumer's position, for arming.
     #[inline(always)]
-    fn pop_published(&mut self) -> Result<T, usize> {
+    pub(crate) fn pop_published(&mut self) -> Result<T, usize> {
         // SAFETY: as in `pop_looking`.
         let msg = unsafe { self.chan.ring.pop_published() }?;
         self.took_one();

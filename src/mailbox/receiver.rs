@@ -129,6 +129,10 @@ impl<T> Mailbox<T> {
         if let Some(msg) = self.saved.pop_front() {
             return Ok(msg);
         }
+        // A message at the head, taken with nothing around it (see `wait_take`).
+        if let Ok(msg) = self.rx.pop_published() {
+            return Ok(msg);
+        }
         match self.pop_settled() {
             Pop::Item(msg) => Ok(msg),
             Pop::Closed => Err(TryRecvError::Closed),
@@ -205,9 +209,14 @@ impl<T> Mailbox<T> {
     fn pop_settled(&mut self) -> Pop<T> {
         let mut backoff = Backoff::new();
         loop {
+            // Each arm rebuilds its value rather than passing the `Pop` through: moving a
+            // whole `Pop` of a large message made LLVM copy it in 16-byte pieces that straddle
+            // the stores that wrote it, a store-forwarding stall each.
             match self.rx.pop() {
+                Pop::Item(msg) => return Pop::Item(msg),
+                Pop::Empty => return Pop::Empty,
+                Pop::Closed => return Pop::Closed,
                 Pop::Busy => backoff.snooze(),
-                other => return other,
             }
         }
     }
@@ -326,11 +335,7 @@ impl<T, M: MessageFilter<T>> Source<M> for &mut Mailbox<T> {
         let Mailbox { rx, saved } = &mut **self;
         if M::ACCEPTS_ALL && saved.len() == 0 {
             // The plain `recv().await`: the consumer's own lean poll.
-            return match rx.poll_recv(cx) {
-                Poll::Ready(Some(msg)) => Poll::Ready(Ok(msg)),
-                Poll::Ready(None) => Poll::Ready(Err(RecvError::Closed)),
-                Poll::Pending => Poll::Pending,
-            };
+            return rx.poll_recv(cx);
         }
         if let Some(result) = take(rx, saved, matcher, scanned).transpose() {
             return Poll::Ready(result);
@@ -353,6 +358,14 @@ impl<T, M: MessageFilter<T>> Source<M> for &mut Mailbox<T> {
         scanned: &mut usize,
         deadline: Option<Instant>,
     ) -> Option<Result<T, RecvError>> {
+        if M::ACCEPTS_ALL && self.saved.len() == 0 {
+            // The plain blocking receive finding a message: taken with nothing around it. The
+            // general path below moves the message through `Result`s and `Option`s, which LLVM
+            // copies at odd offsets for large messages (a store-forwarding stall per piece).
+            if let Ok(msg) = self.rx.pop_published() {
+                return Some(Ok(msg));
+            }
+        }
         let result = wait::block_until(
             Backoff::patient(),
             "Receive::wait (or Mailbox::recv_blocking)",
