@@ -13,6 +13,8 @@ mod padded;
 pub mod receive;
 pub mod registry;
 mod ring;
+#[cfg(test)]
+mod test_helpers;
 mod wait;
 pub mod worker;
 

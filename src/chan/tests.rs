@@ -5,16 +5,9 @@
 mod models {
     use crate::error::{RecvError, SendTimeoutError, TrySendError};
     use crate::loom::thread;
+    use crate::test_helpers::mailbox;
     use crate::wait::block_on;
-    use crate::{bounded, unbounded, Mailbox, Sender};
-
-    /// A mailbox of `cap` (unbounded for `None`), for models that run on both kinds.
-    fn mailbox<T>(cap: Option<usize>) -> (Sender<T>, Mailbox<T>) {
-        match cap {
-            Some(cap) => bounded(cap),
-            None => unbounded(),
-        }
-    }
+    use crate::{bounded, unbounded};
 
     /// A receiver that blocks while a producer sends (unbounded and bounded(1)): no lost
     /// wake-up, order kept. The producer hands its sender back through `join` instead of

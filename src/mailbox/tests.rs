@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::*;
 use crate::error::{RecvError, TryRecvError};
+use crate::test_helpers::{counting_waker, mailbox};
 
 const N: usize = if cfg!(miri) { 100 } else { 10_000 };
 
@@ -20,10 +21,7 @@ impl Drop for Counted {
 #[test]
 fn thread_to_thread_exactly_once_in_order() {
     for cap in [Some(1), Some(8), None] {
-        let (tx, mut mailbox) = match cap {
-            Some(cap) => bounded(cap),
-            None => unbounded(),
-        };
+        let (tx, mut mailbox) = mailbox(cap);
         let producers: Vec<_> = (0..2)
             .map(|p| {
                 let tx = tx.clone();
@@ -126,10 +124,7 @@ fn blocked_sender_released_by_mailbox_drop() {
 fn every_message_dropped_exactly_once() {
     let drops = Arc::new(AtomicUsize::new(0));
     for cap in [Some(4), None] {
-        let (tx, mut mailbox) = match cap {
-            Some(cap) => bounded(cap),
-            None => unbounded(),
-        };
+        let (tx, mut mailbox) = mailbox(cap);
         for _ in 0..4 {
             tx.try_send(Counted(drops.clone())).map_err(|_| ()).unwrap();
         }
@@ -139,18 +134,6 @@ fn every_message_dropped_exactly_once() {
         drop(tx);
     }
     assert_eq!(drops.load(SeqCst), 8);
-}
-
-/// A waker that counts its wake-ups.
-fn counting_waker() -> (std::task::Waker, Arc<AtomicUsize>) {
-    struct Count(Arc<AtomicUsize>);
-    impl std::task::Wake for Count {
-        fn wake(self: Arc<Self>) {
-            self.0.fetch_add(1, SeqCst);
-        }
-    }
-    let count = Arc::new(AtomicUsize::new(0));
-    (Arc::new(Count(count.clone())).into(), count)
 }
 
 /// The async receive, poll by poll, on both kinds of ring: it takes a queued message at once;
@@ -163,12 +146,9 @@ fn async_receive_poll_by_poll_wakes_the_latest_waker_once() {
     use std::task::{Context, Poll};
 
     for cap in [Some(2), Some(4), None] {
-        let (tx, mut mailbox) = match cap {
-            Some(cap) => bounded(cap),
-            None => unbounded(),
-        };
-        let (first, first_wakes) = counting_waker();
-        let (second, second_wakes) = counting_waker();
+        let (tx, mut mailbox) = mailbox(cap);
+        let (first_wakes, first) = counting_waker();
+        let (second_wakes, second) = counting_waker();
 
         tx.try_send(1).unwrap();
         {
@@ -181,7 +161,7 @@ fn async_receive_poll_by_poll_wakes_the_latest_waker_once() {
             assert_eq!(recv.as_mut().poll(&mut Context::from_waker(&second)), Poll::Pending);
             tx.try_send(2).unwrap();
             tx.try_send(3).unwrap();
-            assert_eq!((first_wakes.load(SeqCst), second_wakes.load(SeqCst)), (0, 1));
+            assert_eq!((first_wakes.0.load(SeqCst), second_wakes.0.load(SeqCst)), (0, 1));
             assert_eq!(recv.as_mut().poll(&mut Context::from_waker(&second)), Poll::Ready(Ok(2)));
         }
         {
@@ -192,7 +172,7 @@ fn async_receive_poll_by_poll_wakes_the_latest_waker_once() {
             let mut recv = pin!(mailbox.recv().into_future());
             assert_eq!(recv.as_mut().poll(&mut Context::from_waker(&first)), Poll::Pending);
             drop(tx);
-            assert_eq!((first_wakes.load(SeqCst), second_wakes.load(SeqCst)), (1, 1));
+            assert_eq!((first_wakes.0.load(SeqCst), second_wakes.0.load(SeqCst)), (1, 1));
             let closed = recv.as_mut().poll(&mut Context::from_waker(&first));
             assert_eq!(closed, Poll::Ready(Err(RecvError::Closed)));
         }

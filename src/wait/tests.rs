@@ -6,23 +6,10 @@ use crate::backoff::Backoff;
 #[cfg(not(all(test, tidings_loom)))]
 mod unit {
     use super::*;
+    use crate::test_helpers::counting_waker;
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
     use std::sync::Arc;
-    use std::task::Wake;
     use std::time::{Duration, Instant};
-
-    /// A waker that counts its wake-ups.
-    #[derive(Default)]
-    struct Count(AtomicUsize);
-    impl Wake for Count {
-        fn wake(self: Arc<Self>) {
-            self.0.fetch_add(1, SeqCst);
-        }
-    }
-    fn counting_waker() -> (Arc<Count>, Waker) {
-        let count = Arc::new(Count::default());
-        (count.clone(), Waker::from(count))
-    }
 
     #[test]
     fn cell_wakes_a_registered_task_once() {

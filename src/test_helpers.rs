@@ -1,0 +1,37 @@
+//! Helpers shared by the unit tests and loom models of several modules.
+
+use crate::{bounded, unbounded, Mailbox, Sender};
+
+/// A mailbox of `cap` (unbounded for `None`), for tests that run on both kinds of ring.
+pub(crate) fn mailbox<T>(cap: Option<usize>) -> (Sender<T>, Mailbox<T>) {
+    match cap {
+        Some(cap) => bounded(cap),
+        None => unbounded(),
+    }
+}
+
+#[cfg(not(tidings_loom))]
+pub(crate) use wakers::counting_waker;
+
+#[cfg(not(tidings_loom))]
+mod wakers {
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    use std::sync::Arc;
+    use std::task::{Wake, Waker};
+
+    /// A waker that counts its wake-ups (in `.0`).
+    #[derive(Default)]
+    pub(crate) struct Count(pub(crate) AtomicUsize);
+
+    impl Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, SeqCst);
+        }
+    }
+
+    /// A waker and the count of its wake-ups.
+    pub(crate) fn counting_waker() -> (Arc<Count>, Waker) {
+        let count = Arc::new(Count::default());
+        (count.clone(), Waker::from(count))
+    }
+}
