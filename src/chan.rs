@@ -301,7 +301,7 @@ impl<T> Consumer<T> {
         Ok(msg)
     }
 
-    /// `pop` after a pop: if it took a message, see [`took_one`](Self::took_one).
+    /// Passes a pop's result on, after [`took_one`](Self::took_one) if it took a message.
     #[inline(always)]
     fn after_pop(&self, pop: Pop<T>) -> Pop<T> {
         if let Pop::Item(_) = &pop {
