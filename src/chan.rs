@@ -15,7 +15,7 @@ use crate::error::{RecvError, SendError, SendTimeoutError, TrySendError};
 use crate::loom::{Arc, AtomicUsize};
 use crate::receive::deadline_after;
 use crate::ring::{Look, Pop, PushError, Ring};
-use crate::wait::{self, Registration, WaitCell, WaitQueue, WaiterRef};
+use crate::wait::{self, Parcel, Registration, WaitCell, WaitQueue, WaiterRef};
 use std::sync::atomic::Ordering::{AcqRel, Relaxed};
 
 /// Creates a channel on `ring`: the shared core (for senders) and its one [`Consumer`].
@@ -44,8 +44,10 @@ pub(crate) fn channel<T>(ring: Ring<T>) -> (Arc<Chan<T>>, Consumer<T>) {
 /// hundred bytes, not a multiple of 128.
 #[repr(C)]
 pub(crate) struct Chan<T> {
-    /// Senders waiting for room in a bounded ring (its list is allocated by the first one).
-    tx: WaitQueue,
+    /// Senders waiting for room in a bounded ring (its list is allocated by the first one). A
+    /// blocking sender leaves its message with the queue, and the pop that makes room delivers
+    /// it (see `wait::queue`'s "Parcels").
+    tx: WaitQueue<T>,
     /// The single consumer, when it waits for a message.
     rx: WaitCell,
     ring: Ring<T>,
@@ -60,16 +62,18 @@ impl<T> Chan<T> {
         &self.ring
     }
 
+    /// How many senders wait for room (racy; for tests).
+    #[cfg(all(test, not(tidings_loom)))]
+    pub(crate) fn waiting_senders(&self) -> usize {
+        self.tx.waiting()
+    }
+
     /// Pushes without waiting; wakes the consumer if it waits for this message.
     #[inline(always)]
     pub(crate) fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
         match self.ring.push(msg) {
-            Ok(false) => Ok(()),
-            Ok(true) => {
-                // The consumer armed the ring for our message: it registered and may be asleep.
-                // Our claim read its arming write, which came after its registration, so the
-                // cell shows that registration (or a later state; see `WaitCell`).
-                self.rx.notify();
+            Ok(armed) => {
+                self.pushed(armed);
                 Ok(())
             }
             Err(PushError::Full(msg)) => Err(TrySendError::Full(msg)),
@@ -163,36 +167,98 @@ impl<T> Chan<T> {
         }
     }
 
+    /// [`send_blocking`](Self::send_blocking) for a full ring: try again while spinning and
+    /// yielding a little, then leave the message with the senders' queue and park. The pop
+    /// that makes room delivers it (see `wait::queue`'s "Parcels") and wakes this thread to a
+    /// finished send; a close, or a wake-up passed on by a cancelled async sender, hands the
+    /// message back to try again here. At the deadline the send withdraws, unless its message
+    /// was delivered first.
     #[track_caller]
     #[inline(never)]
     fn send_blocking_slow(
         &self,
-        msg: T,
+        mut msg: T,
         deadline: Option<Instant>,
         what: &'static str,
     ) -> Result<(), SendTimeoutError<T>> {
-        let mut state = (Some(msg), Registration::new());
-        let result = wait::block_until(
-            Backoff::new(),
-            what,
-            deadline,
-            &mut state,
-            |(msg, _)| match self.try_send(msg.take().expect("message present while sending")) {
-                Ok(()) => Some(Ok(())),
-                Err(TrySendError::Closed(back)) => Some(Err(SendTimeoutError::Closed(back))),
-                Err(TrySendError::Full(back)) => {
-                    *msg = Some(back);
-                    None
+        let passed = || deadline.is_some_and(|deadline| Instant::now() >= deadline);
+        let mut backoff = Backoff::new();
+        while !backoff.is_completed() {
+            if passed() {
+                return Err(SendTimeoutError::Timeout(msg));
+            }
+            backoff.snooze();
+            msg = match self.try_send(msg) {
+                Ok(()) => return Ok(()),
+                Err(TrySendError::Closed(back)) => return Err(SendTimeoutError::Closed(back)),
+                Err(TrySendError::Full(back)) => back,
+            };
+        }
+        wait::assert_blocking_allowed(what);
+        let mut reg = Registration::new();
+        loop {
+            let retry = |msg| match self.ring.push(msg) {
+                Ok(armed) => Ok(Ok(armed)),
+                Err(PushError::Closed(back)) => Ok(Err(back)),
+                Err(PushError::Full(back)) => Err(back),
+            };
+            match self.tx.register_parcel(&mut reg, msg, retry) {
+                Some(Ok(armed)) => {
+                    self.pushed(armed);
+                    return Ok(());
                 }
-            },
-            |(_, reg)| self.tx.register(reg, WaiterRef::Thread),
-        );
-        let (msg, mut reg) = state;
-        let result = result.unwrap_or_else(|| {
-            Err(SendTimeoutError::Timeout(msg.expect("message kept on timeout")))
-        });
-        self.tx.unregister(&mut reg, result.is_ok());
-        result
+                Some(Err(back)) => return Err(SendTimeoutError::Closed(back)),
+                None => {}
+            }
+            let back = loop {
+                wait::park(deadline);
+                match self.tx.check_parcel(&mut reg, passed()) {
+                    Parcel::Waiting => {}
+                    Parcel::Delivered => return Ok(()),
+                    Parcel::Returned(back) => break back,
+                }
+            };
+            // Woken without a delivery (a close, a wake-up passed on), or out of time: one
+            // more try, which also uses the wake-up.
+            msg = match self.try_send(back) {
+                Ok(()) => return Ok(()),
+                Err(TrySendError::Closed(back)) => return Err(SendTimeoutError::Closed(back)),
+                Err(TrySendError::Full(back)) if passed() => {
+                    return Err(SendTimeoutError::Timeout(back))
+                }
+                Err(TrySendError::Full(back)) => back,
+            };
+        }
+    }
+
+    /// After a push: wakes the consumer if it armed the ring for this message.
+    #[inline(always)]
+    fn pushed(&self, armed: bool) {
+        if armed {
+            // The consumer armed the ring for our message: it registered and may be asleep.
+            // Our claim read its arming write, which came after its registration, so the
+            // cell shows that registration (or a later state; see `WaitCell`).
+            self.rx.notify();
+        }
+    }
+
+    /// Delivers the first waiting blocking sender's message into room a pop just made, or
+    /// wakes the first waiting sender (see `wait::queue`'s "Parcels"). Called by the consumer
+    /// after every pop from a bounded ring.
+    #[inline(always)]
+    fn make_room(&self) {
+        if self.tx.has_waiters() {
+            self.make_room_slow();
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn make_room_slow(&self) {
+        let deliver = |msg| self.ring.push(msg).map_err(PushError::into_inner);
+        if let Some(armed) = self.tx.hand_over(deliver) {
+            self.pushed(armed);
+        }
     }
 
     /// Closes the channel from the consumer's side: pushes fail from now on, queued messages
@@ -314,7 +380,7 @@ impl<T> Consumer<T> {
     #[inline(always)]
     fn took_one(&self) {
         if let Ring::Bounded(_) = &self.chan.ring {
-            self.chan.tx.notify_one();
+            self.chan.make_room();
         }
     }
 

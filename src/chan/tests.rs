@@ -169,6 +169,33 @@ mod models {
         });
     }
 
+    /// A blocking sender on a full bounded(1) mailbox either pushes itself or leaves its
+    /// message to be delivered by the pop that makes room (see `wait::queue`'s "Parcels"); the
+    /// receiver, also sending, may take the room first (its message then goes ahead, and the
+    /// next pop delivers the parked one). Every message arrives once, the sender returns.
+    #[test]
+    fn blocked_sender_is_delivered_by_a_pop() {
+        loom::model(|| {
+            let (tx, mut mailbox) = bounded(1);
+            tx.try_send(0).unwrap();
+            let sender = {
+                let tx = tx.clone();
+                thread::spawn(move || tx.send_blocking(1).unwrap())
+            };
+            assert_eq!(mailbox.recv_blocking(), Ok(0));
+            let barged = tx.try_send(2).is_ok();
+            let mut got = vec![mailbox.recv_blocking().unwrap()];
+            if barged {
+                got.push(mailbox.recv_blocking().unwrap());
+                assert_eq!(got, [2, 1], "the parked message is delivered after the one ahead");
+            } else {
+                assert_eq!(got, [1]);
+            }
+            sender.join().unwrap();
+            assert!(mailbox.try_recv().is_err());
+        });
+    }
+
     /// Close racing a send: the message is either received before `Closed` or handed back.
     #[test]
     fn close_vs_send() {

@@ -52,6 +52,12 @@ impl<T> Mailbox<T> {
         self.rx.chan().ring()
     }
 
+    /// How many senders wait for room (for tests of the hand-over to waiting senders).
+    #[cfg(all(test, not(tidings_loom)))]
+    pub(crate) fn waiting_senders(&self) -> usize {
+        self.rx.chan().waiting_senders()
+    }
+
     /// Starts a receive; see [`Receive`] for `.matching`, `.timeout`, `.deadline` and `.after`.
     ///
     /// Await it in a task or call `.wait()` on a thread. The result is `Ok(message)`, or

@@ -120,6 +120,58 @@ fn blocked_sender_released_by_mailbox_drop() {
     assert_eq!(blocked.join().unwrap(), 1);
 }
 
+/// A blocking sender parked on a full mailbox leaves its message with the mailbox: the pop
+/// that makes room puts it in the queue before it returns, without waiting for the sender's
+/// thread to wake up. Its send then reports success, and a timed send whose message was
+/// taken that way is not a timeout.
+#[test]
+fn pop_delivers_a_parked_senders_message() {
+    for timeout in [None, Some(Duration::from_secs(3600))] {
+        let (tx, mut mailbox) = bounded(1);
+        tx.try_send(0).unwrap();
+        let blocked = std::thread::spawn(move || match timeout {
+            None => tx.send_blocking(1).map_err(|e| e.into_inner()),
+            Some(timeout) => tx.send_timeout(1, timeout).map_err(|e| e.into_inner()),
+        });
+        while mailbox.waiting_senders() == 0 {
+            std::thread::yield_now();
+        }
+        assert_eq!(mailbox.try_recv(), Ok(0));
+        assert_eq!(mailbox.len(), 1, "the pop delivered the parked message");
+        assert_eq!(mailbox.waiting_senders(), 0);
+        assert_eq!(blocked.join().unwrap(), Ok(()));
+        assert_eq!(mailbox.try_recv(), Ok(1));
+    }
+}
+
+/// A parked sender whose deadline passes gets its message back: nothing was delivered, and
+/// nothing stays behind in the mailbox.
+#[test]
+fn parked_sender_times_out_with_its_message() {
+    let (tx, mut mailbox) = bounded(1);
+    tx.try_send(0).unwrap();
+    let err = tx.send_timeout(1, Duration::from_millis(20)).unwrap_err();
+    assert!(matches!(err, crate::SendTimeoutError::Timeout(1)));
+    assert_eq!(mailbox.waiting_senders(), 0);
+    assert_eq!(mailbox.try_recv(), Ok(0));
+    assert_eq!(mailbox.try_recv(), Err(TryRecvError::Empty));
+}
+
+/// Closing the mailbox hands a parked sender its message back as `Closed`.
+#[test]
+fn close_returns_a_parked_senders_message() {
+    let (tx, mut mailbox) = bounded(1);
+    tx.try_send(0).unwrap();
+    let blocked = std::thread::spawn(move || tx.send_blocking(1));
+    while mailbox.waiting_senders() == 0 {
+        std::thread::yield_now();
+    }
+    mailbox.close();
+    assert!(matches!(blocked.join().unwrap(), Err(crate::SendError(1))));
+    assert_eq!(mailbox.try_recv(), Ok(0));
+    assert_eq!(mailbox.try_recv(), Err(TryRecvError::Closed));
+}
+
 #[test]
 fn every_message_dropped_exactly_once() {
     let drops = Arc::new(AtomicUsize::new(0));

@@ -26,6 +26,15 @@ pub(crate) enum PushError<T> {
     Closed(T),
 }
 
+impl<T> PushError<T> {
+    /// The message that was not pushed.
+    pub(crate) fn into_inner(self) -> T {
+        match self {
+            PushError::Full(msg) | PushError::Closed(msg) => msg,
+        }
+    }
+}
+
 /// What a pop that finds no message at the head goes on to do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Look {

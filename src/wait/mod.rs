@@ -39,10 +39,10 @@ use std::task::Waker;
 use crate::loom::thread::{self, Thread};
 
 pub(crate) use block::{
-    assert_blocking_allowed, block_on, block_until, blocking_allowed, poll_until,
+    assert_blocking_allowed, block_on, block_until, blocking_allowed, park, poll_until,
 };
 pub(crate) use cell::WaitCell;
-pub(crate) use queue::{Registration, WaitQueue};
+pub(crate) use queue::{Parcel, Registration, WaitQueue};
 
 /// Something to wake: a task or a parked thread.
 #[derive(Debug)]

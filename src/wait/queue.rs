@@ -4,6 +4,17 @@
 //! (the senders' queue of an unbounded mailbox, or of a bounded one that never fills) costs two
 //! words and no allocation, and its notifiers pay what they always paid: a fence and a load of
 //! `waiting`.
+//!
+//! # Parcels
+//!
+//! A waiter may leave a *parcel* with the queue: the value it waits to deliver (a blocking
+//! sender's message). The notifier that makes room then delivers it itself, under the lock
+//! ([`WaitQueue::hand_over`], after [`WaitQueue::has_waiters`]), and wakes the waiter to a finished job: the consumer of a full
+//! mailbox goes on receiving while the sender is still waking up, instead of waiting for the
+//! sender to run and push. A parcel is only ever moved under the lock, so it is in exactly one
+//! place at a time: the waiter's hands, the queue's node, or the ring. A waiter that is
+//! notified without a delivery (a close, or a wake-up passed on) gets its parcel back
+//! ([`WaitQueue::check_parcel`]) and tries again itself.
 
 use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, SeqCst};
 use std::{mem, ptr};
@@ -32,15 +43,16 @@ impl Registration {
     }
 }
 
-/// FIFO list of waiters with pass-on-drop notifications.
+/// FIFO list of waiters with pass-on-drop notifications, and parcels of type `T` (see
+/// "Parcels"; a queue whose waiters never leave one uses `()`).
 #[derive(Debug)]
-pub(crate) struct WaitQueue {
+pub(crate) struct WaitQueue<T = ()> {
     /// How many nodes are `Waiting` (linked in the list). Read without the lock by notifiers
     /// after their fence; written under the lock.
     waiting: AtomicUsize,
     /// The list, null until the first registration installs it; then fixed until the queue is
     /// dropped (which frees it).
-    list: AtomicPtr<Mutex<List>>,
+    list: AtomicPtr<Mutex<List<T>>>,
 }
 
 #[derive(Debug)]
@@ -51,28 +63,44 @@ enum State {
     Waiting(Waiter),
     /// Woken and unlinked; the owner has not looked yet.
     Notified,
+    /// Unlinked after the notifier delivered the node's parcel; the owner has not looked yet.
+    Delivered,
 }
 
 #[derive(Debug)]
-struct Node {
+struct Node<T> {
     prev: usize,
     next: usize,
     state: State,
+    /// What the waiter left to be delivered for it, if anything (see "Parcels").
+    parcel: Option<T>,
+}
+
+/// Where a waiter that left a parcel stands (see [`WaitQueue::check_parcel`]).
+#[derive(Debug)]
+pub(crate) enum Parcel<T> {
+    /// Still waiting; the queue keeps the parcel.
+    Waiting,
+    /// The notifier delivered the parcel; the registration is given back.
+    Delivered,
+    /// Notified without a delivery (or given up): here is the parcel, the registration is given
+    /// back.
+    Returned(T),
 }
 
 /// A slab of nodes with a doubly linked FIFO of the `Waiting` ones: O(1) register, notify and
 /// unregister, however many waiters there are.
 #[derive(Debug)]
-struct List {
-    nodes: Vec<Node>,
+struct List<T> {
+    nodes: Vec<Node<T>>,
     free: Vec<usize>,
     head: usize,
     tail: usize,
 }
 
-impl List {
+impl<T> List<T> {
     fn alloc(&mut self, state: State) -> usize {
-        let node = Node { prev: NIL, next: NIL, state };
+        let node = Node { prev: NIL, next: NIL, state, parcel: None };
         match self.free.pop() {
             Some(key) => {
                 self.nodes[key] = node;
@@ -108,7 +136,7 @@ impl List {
     }
 }
 
-impl WaitQueue {
+impl<T> WaitQueue<T> {
     pub(crate) fn new() -> Self {
         Self { waiting: AtomicUsize::new(0), list: AtomicPtr::new(ptr::null_mut()) }
     }
@@ -116,7 +144,7 @@ impl WaitQueue {
     /// The list, installed by the first caller. Every caller gets the same one: the install is
     /// a compare-and-swap from null, and the pointer never changes after it.
     #[inline]
-    fn list(&self) -> &Mutex<List> {
+    fn list(&self) -> &Mutex<List<T>> {
         // Acquire: pairs with the install's Release, so the list's initialisation is visible.
         let list = self.list.load(Acquire);
         if list.is_null() {
@@ -128,7 +156,7 @@ impl WaitQueue {
     }
 
     #[cold]
-    fn install_list(&self) -> &Mutex<List> {
+    fn install_list(&self) -> &Mutex<List<T>> {
         let new = Box::into_raw(Box::new(Mutex::new(List {
             nodes: Vec::new(),
             free: Vec::new(),
@@ -161,7 +189,9 @@ impl WaitQueue {
                         false
                     }
                     State::Notified => true,
-                    State::Free => unreachable!("a registration points at a free node"),
+                    State::Free | State::Delivered => {
+                        unreachable!("register: the node is {:?}", list.nodes[key].state)
+                    }
                 };
                 if relink {
                     list.nodes[key].state = State::Waiting(waiter.to_waiter());
@@ -204,13 +234,132 @@ impl WaitQueue {
                 false
             }
             State::Notified => !consumed,
-            State::Free => unreachable!("a registration points at a free node"),
+            State::Free | State::Delivered => unreachable!("unregister: the node was {state:?}"),
         };
+        debug_assert!(list.nodes[key].parcel.is_none(), "a parcel is given back by check_parcel");
         drop(list);
         drop(state);
         if pass_on {
             self.notify_one();
         }
+    }
+
+    /// Registers the current thread at the back of the queue as a waiter that leaves `parcel`
+    /// to be delivered for it (see "Parcels"), then makes the rule's second try: `retry` gets
+    /// the parcel, under the lock and after the fence that pairs with
+    /// [`hand_over`](Self::hand_over)'s, so either the try sees the room a notifier made or that
+    /// notifier's [`has_waiters`](Self::has_waiters) sees this waiter.
+    ///
+    /// `Ok(done)` from `retry`: the job is done, the registration withdrawn, and `Some(done)`
+    /// returned. `Err(parcel)`: the queue keeps the parcel and `None` says the thread is
+    /// registered: it parks, and looks with [`check_parcel`](Self::check_parcel) after every
+    /// wake-up. The try runs under the lock because the parcel is out of the node meanwhile: no
+    /// hand-over may find the node without it.
+    pub(crate) fn register_parcel<R>(
+        &self,
+        reg: &mut Registration,
+        parcel: T,
+        retry: impl FnOnce(T) -> Result<R, T>,
+    ) -> Option<R> {
+        debug_assert!(!reg.is_registered(), "register_parcel: already registered");
+        let mut list = lock(self.list());
+        let key = list.alloc(State::Waiting(WaiterRef::Thread.to_waiter()));
+        list.push_back(key);
+        // Relaxed: written under the lock, published by the fence below.
+        self.waiting.store(self.waiting.load(Relaxed) + 1, Relaxed);
+        // SeqCst: pairs with the fence in `has_waiters` / `notify_one` / `notify_all`.
+        fence(SeqCst);
+        match retry(parcel) {
+            Ok(done) => {
+                list.unlink(key);
+                self.waiting.store(self.waiting.load(Relaxed) - 1, Relaxed);
+                let state = mem::replace(&mut list.nodes[key].state, State::Free);
+                list.free.push(key);
+                drop(list);
+                drop(state);
+                Some(done)
+            }
+            Err(parcel) => {
+                list.nodes[key].parcel = Some(parcel);
+                reg.key = Some(key);
+                None
+            }
+        }
+    }
+
+    /// Where the waiter of `reg`, registered with [`register_parcel`](Self::register_parcel),
+    /// stands. Unless it is still waiting and `give_up` is false, the registration is given
+    /// back: after a delivery, after a notification without one (the parcel comes back, and
+    /// the waiter must try its job itself: that try is what uses the notification, so a
+    /// waiter that got one never gives up without trying), or when it gives up.
+    pub(crate) fn check_parcel(&self, reg: &mut Registration, give_up: bool) -> Parcel<T> {
+        let key = reg.key.expect("check_parcel: not registered");
+        let mut list = lock(self.list());
+        match &list.nodes[key].state {
+            State::Waiting(_) if !give_up => return Parcel::Waiting,
+            State::Waiting(_) => {
+                list.unlink(key);
+                self.waiting.store(self.waiting.load(Relaxed) - 1, Relaxed);
+            }
+            State::Notified | State::Delivered => {}
+            State::Free => unreachable!("check_parcel: the node is free"),
+        }
+        let state = mem::replace(&mut list.nodes[key].state, State::Free);
+        let parcel = list.nodes[key].parcel.take();
+        list.free.push(key);
+        reg.key = None;
+        drop(list);
+        match (state, parcel) {
+            (_, Some(parcel)) => Parcel::Returned(parcel),
+            (State::Delivered, None) => Parcel::Delivered,
+            (state, None) => unreachable!("check_parcel: no parcel in a {state:?} node"),
+        }
+    }
+
+    /// True if anyone may be waiting: the notifier's half of the rule, for a notifier that
+    /// goes on to [`hand_over`](Self::hand_over) only then (one fence and one load, no lock).
+    /// Call after the change that waiters should see.
+    #[inline(always)]
+    pub(crate) fn has_waiters(&self) -> bool {
+        // SeqCst: pairs with the fence in `register` / `register_parcel`.
+        fence(SeqCst);
+        self.waiting.load(Relaxed) != 0
+    }
+
+    /// [`notify_one`](Self::notify_one) for a notifier that can deliver, after
+    /// [`has_waiters`](Self::has_waiters) said yes: the waiter that registered first gets its
+    /// parcel delivered by `deliver` (and wakes to a finished job), or, if it left none, is
+    /// woken.
+    ///
+    /// `deliver` runs under the lock. `Ok(done)`: delivered, and `Some(done)` is returned.
+    /// `Err(parcel)`: no room after all (a sender that was not waiting took it, or the ring
+    /// closed): the parcel stays, its waiter keeps waiting and keeps its place. The next change
+    /// that makes room tries again; a close notifies every waiter.
+    pub(crate) fn hand_over<R>(&self, deliver: impl FnOnce(T) -> Result<R, T>) -> Option<R> {
+        let mut list = lock(self.list());
+        let key = list.head;
+        if key == NIL {
+            return None;
+        }
+        let done = match list.nodes[key].parcel.take() {
+            None => None,
+            Some(parcel) => match deliver(parcel) {
+                Ok(done) => Some(done),
+                Err(parcel) => {
+                    list.nodes[key].parcel = Some(parcel);
+                    return None;
+                }
+            },
+        };
+        list.unlink(key);
+        self.waiting.store(self.waiting.load(Relaxed) - 1, Relaxed);
+        let next = if done.is_some() { State::Delivered } else { State::Notified };
+        let state = mem::replace(&mut list.nodes[key].state, next);
+        drop(list);
+        if let State::Waiting(waiter) = state {
+            waiter.wake();
+        }
+        done
     }
 
     /// Wakes the waiter that registered first. Call after the change it should see.
@@ -287,7 +436,7 @@ impl WaitQueue {
     }
 }
 
-impl Drop for WaitQueue {
+impl<T> Drop for WaitQueue<T> {
     fn drop(&mut self) {
         // `&mut self`: nobody else can reach the queue; Acquire for the list's contents.
         let list = self.list.load(Acquire);

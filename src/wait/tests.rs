@@ -3,6 +3,15 @@
 use super::*;
 use crate::backoff::Backoff;
 
+/// A notifier's whole hand-over: the fence and look of `has_waiters`, then `hand_over`.
+fn hand_over<T, R>(queue: &WaitQueue<T>, deliver: impl FnOnce(T) -> Result<R, T>) -> Option<R> {
+    if queue.has_waiters() {
+        queue.hand_over(deliver)
+    } else {
+        None
+    }
+}
+
 #[cfg(not(all(test, tidings_loom)))]
 mod unit {
     use super::*;
@@ -73,7 +82,7 @@ mod unit {
     /// mailbox); the first registration allocates the list, once.
     #[test]
     fn queue_allocates_its_list_with_the_first_registration() {
-        let queue = WaitQueue::new();
+        let queue = WaitQueue::<()>::new();
         queue.notify_one();
         queue.notify_all();
         assert!(!queue.has_list());
@@ -90,7 +99,7 @@ mod unit {
 
     #[test]
     fn queue_wakes_in_registration_order() {
-        let queue = WaitQueue::new();
+        let queue = WaitQueue::<()>::new();
         let wakers: Vec<_> = (0..3).map(|_| counting_waker()).collect();
         let mut regs: Vec<_> = (0..3).map(|_| Registration::new()).collect();
         for ((_, waker), reg) in wakers.iter().zip(&mut regs) {
@@ -116,7 +125,7 @@ mod unit {
 
     #[test]
     fn queue_refresh_keeps_the_place_in_line() {
-        let queue = WaitQueue::new();
+        let queue = WaitQueue::<()>::new();
         let (first_count, first) = counting_waker();
         let (second_count, second) = counting_waker();
         let (mut a, mut b) = (Registration::new(), Registration::new());
@@ -131,7 +140,7 @@ mod unit {
 
     #[test]
     fn queue_unregistered_waiter_is_skipped() {
-        let queue = WaitQueue::new();
+        let queue = WaitQueue::<()>::new();
         let (first_count, first) = counting_waker();
         let (second_count, second) = counting_waker();
         let (mut a, mut b) = (Registration::new(), Registration::new());
@@ -146,7 +155,7 @@ mod unit {
 
     #[test]
     fn queue_notified_waiter_that_gives_up_passes_the_wake_on() {
-        let queue = WaitQueue::new();
+        let queue = WaitQueue::<()>::new();
         let (first_count, first) = counting_waker();
         let (second_count, second) = counting_waker();
         let (mut a, mut b) = (Registration::new(), Registration::new());
@@ -161,7 +170,7 @@ mod unit {
 
     #[test]
     fn queue_notified_waiter_that_used_its_wake_keeps_it() {
-        let queue = WaitQueue::new();
+        let queue = WaitQueue::<()>::new();
         let (_, first) = counting_waker();
         let (second_count, second) = counting_waker();
         let (mut a, mut b) = (Registration::new(), Registration::new());
@@ -175,7 +184,7 @@ mod unit {
 
     #[test]
     fn queue_notify_all_wakes_everyone_and_slots_are_reused() {
-        let queue = WaitQueue::new();
+        let queue = WaitQueue::<()>::new();
         let wakers: Vec<_> = (0..5).map(|_| counting_waker()).collect();
         let mut regs: Vec<_> = (0..5).map(|_| Registration::new()).collect();
         for _round in 0..2 {
@@ -190,6 +199,93 @@ mod unit {
         }
         assert!(wakers.iter().all(|(c, _)| c.0.load(SeqCst) == 2));
         assert_eq!(queue.nodes(), 5, "freed nodes are reused");
+    }
+
+    /// A parcel left with the queue is delivered by the next hand-over, which reports what the
+    /// delivery returned; the owner then finds it delivered and its registration given back.
+    #[test]
+    fn queue_hand_over_delivers_a_parcel() {
+        let queue = WaitQueue::<u32>::new();
+        let mut reg = Registration::new();
+        assert_eq!(queue.register_parcel(&mut reg, 7, Err::<(), u32>), None);
+        assert_eq!(queue.waiting(), 1);
+        assert!(matches!(queue.check_parcel(&mut reg, false), Parcel::Waiting));
+        let mut delivered = None;
+        let done = hand_over(&queue, |parcel| {
+            delivered = Some(parcel);
+            Ok::<_, u32>("pushed")
+        });
+        assert_eq!((done, delivered), (Some("pushed"), Some(7)));
+        assert_eq!(queue.waiting(), 0);
+        assert!(matches!(queue.check_parcel(&mut reg, false), Parcel::Delivered));
+        assert!(!reg.is_registered());
+        assert_eq!(hand_over(&queue, |_| Ok::<_, u32>(())), None, "nobody waits any more");
+    }
+
+    /// A retry that succeeds under the lock leaves nobody registered.
+    #[test]
+    fn queue_register_parcel_retry_that_succeeds_withdraws() {
+        let queue = WaitQueue::<u32>::new();
+        let mut reg = Registration::new();
+        assert_eq!(queue.register_parcel(&mut reg, 7, |parcel| Ok::<_, u32>(parcel + 1)), Some(8));
+        assert!(!reg.is_registered());
+        assert_eq!(queue.waiting(), 0);
+        assert_eq!(hand_over(&queue, |_| Ok::<_, u32>(())), None);
+    }
+
+    /// A hand-over that cannot deliver (no room after all) keeps the parcel with its waiter,
+    /// in its place; a plain notification then hands the parcel back to the owner.
+    #[test]
+    fn queue_failed_delivery_keeps_the_parcel_and_its_place() {
+        let queue = WaitQueue::<u32>::new();
+        let (mut a, mut b) = (Registration::new(), Registration::new());
+        assert_eq!(queue.register_parcel(&mut a, 1, Err::<(), u32>), None);
+        assert_eq!(queue.register_parcel(&mut b, 2, Err::<(), u32>), None);
+        let mut tried = Vec::new();
+        let done = hand_over(&queue, |parcel| {
+            tried.push(parcel);
+            Err::<(), u32>(parcel)
+        });
+        assert_eq!((done, tried), (None, vec![1]), "only the first in line is tried");
+        assert_eq!(queue.waiting(), 2);
+        queue.notify_one();
+        assert!(matches!(queue.check_parcel(&mut a, false), Parcel::Returned(1)));
+        assert!(!a.is_registered());
+        assert!(matches!(queue.check_parcel(&mut b, false), Parcel::Waiting));
+        assert!(matches!(queue.check_parcel(&mut b, true), Parcel::Returned(2)), "gave up");
+        assert_eq!(queue.waiting(), 0);
+    }
+
+    /// Task waiters (no parcel) and parcels share one line: a hand-over wakes a task waiter at
+    /// the head without calling `deliver`, and delivers the parcel behind it next time.
+    #[test]
+    fn queue_hand_over_wakes_a_task_waiter_in_line() {
+        let queue = WaitQueue::<u32>::new();
+        let (count, waker) = counting_waker();
+        let (mut task, mut thread) = (Registration::new(), Registration::new());
+        queue.register(&mut task, WaiterRef::Task(&waker));
+        assert_eq!(queue.register_parcel(&mut thread, 5, Err::<(), u32>), None);
+        let done = hand_over(&queue, |_| -> Result<(), u32> { panic!("the task is first") });
+        assert_eq!((done, count.0.load(SeqCst)), (None, 1));
+        assert_eq!(hand_over(&queue, Ok::<u32, u32>), Some(5));
+        assert!(matches!(queue.check_parcel(&mut thread, false), Parcel::Delivered));
+        queue.unregister(&mut task, true);
+        assert_eq!(queue.waiting(), 0);
+    }
+
+    /// `notify_all` (a close) hands every parcel back.
+    #[test]
+    fn queue_notify_all_returns_every_parcel() {
+        let queue = WaitQueue::<u32>::new();
+        let mut regs: Vec<_> = (0..3).map(|_| Registration::new()).collect();
+        for (n, reg) in (0..).zip(&mut regs) {
+            assert_eq!(queue.register_parcel(reg, n, Err::<(), u32>), None);
+        }
+        queue.notify_all();
+        for (n, reg) in (0..).zip(&mut regs) {
+            assert!(matches!(queue.check_parcel(reg, false), Parcel::Returned(m) if m == n));
+        }
+        assert_eq!(queue.nodes(), 3);
     }
 
     #[test]
@@ -352,12 +448,84 @@ mod models {
         });
     }
 
+    /// A waiter that left a parcel and gives up (a blocking send's deadline) races the
+    /// hand-over that delivers it: the parcel is either delivered or returned, exactly once.
+    #[test]
+    fn parcel_delivery_vs_giving_up() {
+        loom::model(|| {
+            let queue = Arc::new(WaitQueue::<usize>::new());
+            let delivered = Arc::new(AtomicUsize::new(0));
+            let deliverer = {
+                let (queue, delivered) = (queue.clone(), delivered.clone());
+                thread::spawn(move || {
+                    hand_over(&queue, |parcel| {
+                        delivered.store(parcel, SeqCst);
+                        Ok::<_, usize>(())
+                    })
+                })
+            };
+            let mut reg = Registration::new();
+            assert_eq!(queue.register_parcel(&mut reg, 7, Err::<(), usize>), None);
+            let returned = match queue.check_parcel(&mut reg, true) {
+                Parcel::Returned(parcel) => Some(parcel),
+                Parcel::Delivered => None,
+                Parcel::Waiting => unreachable!("gave up"),
+            };
+            let handed = deliverer.join().unwrap();
+            let delivered = delivered.load(SeqCst);
+            match returned {
+                Some(parcel) => assert_eq!((parcel, handed, delivered), (7, None, 0)),
+                None => assert_eq!((handed, delivered), (Some(()), 7)),
+            }
+            assert!(!reg.is_registered());
+        });
+    }
+
+    /// The rule's two sides with a parcel: a waiter registers its parcel and retries under
+    /// the lock, while a notifier makes room and hands over. Either the retry sees the room or
+    /// the hand-over sees the waiter: the parcel always gets through (loom reports the waiter
+    /// asleep forever otherwise).
+    #[test]
+    fn parcel_register_vs_room() {
+        loom::model(|| {
+            let queue = Arc::new(WaitQueue::<usize>::new());
+            let room = Arc::new(AtomicUsize::new(0));
+            let take = |room: &AtomicUsize| room.fetch_update(SeqCst, SeqCst, |r| r.checked_sub(1));
+            let notifier = {
+                let (queue, room) = (queue.clone(), room.clone());
+                thread::spawn(move || {
+                    room.fetch_add(1, SeqCst);
+                    hand_over(&queue, |parcel| take(&room).map(|_| parcel).map_err(|_| parcel))
+                })
+            };
+            let mut reg = Registration::new();
+            let retried = queue.register_parcel(&mut reg, 7, |parcel| {
+                take(&room).map(|_| parcel).map_err(|_| parcel)
+            });
+            let by_notifier = if retried.is_some() {
+                None
+            } else {
+                loop {
+                    match queue.check_parcel(&mut reg, false) {
+                        Parcel::Waiting => crate::wait::park(None),
+                        Parcel::Delivered => break Some(()),
+                        Parcel::Returned(_) => unreachable!("nothing notifies without delivering"),
+                    }
+                }
+            };
+            let handed = notifier.join().unwrap();
+            assert_eq!(retried.is_some(), by_notifier.is_none());
+            assert_eq!(handed.is_some(), by_notifier.is_some());
+            assert_eq!(room.load(SeqCst), 0);
+        });
+    }
+
     /// A waiter that was notified and then gives up (a dropped future) passes the notification
     /// on: the other waiter still gets the one permit.
     #[test]
     fn dropped_waiter_passes_the_wake_on() {
         loom::model(|| {
-            let queue = Arc::new(WaitQueue::new());
+            let queue = Arc::new(WaitQueue::<()>::new());
             let permits = Arc::new(AtomicUsize::new(0));
             let take = |permits: &AtomicUsize| {
                 permits.fetch_update(SeqCst, SeqCst, |p| p.checked_sub(1)).ok().map(|_| ())
