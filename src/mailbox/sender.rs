@@ -56,6 +56,10 @@ impl<T> Sender<T> {
 
     /// Sends `msg` from a thread, parking it while a bounded mailbox is full.
     ///
+    /// A parked send leaves its message with the mailbox: the receive that makes room puts it
+    /// in the queue at once (in the order the senders started waiting) and wakes the thread
+    /// to a finished send, so the receiver never waits for a sender's thread to wake up.
+    ///
     /// # Errors
     ///
     /// [`SendError`] with the message if the mailbox is closed or dropped.
@@ -92,7 +96,8 @@ impl<T> Sender<T> {
     ///
     /// # Errors
     ///
-    /// [`SendTimeoutError::Timeout`] with the message if no room came in time,
+    /// [`SendTimeoutError::Timeout`] with the message if no room came in time (a message that a
+    /// receive took from the parked send before the deadline was sent: that is `Ok`),
     /// [`SendTimeoutError::Closed`] with the message if the mailbox is closed or dropped.
     ///
     /// # Panics
