@@ -18,6 +18,9 @@
 //! * then up to ~70 `yield_now` calls, checking after each: an immediate hand-over when
 //!   something else wants the core;
 //! * after that, [`Backoff::is_completed`] tells the caller to register a waiter and park.
+//!   A blocking sender on a full ring is the exception: it registers (leaving its message to
+//!   be delivered) once the spin phase is over ([`Backoff::is_spinning`]), and yields while
+//!   registered, so that the consumer always has a message to deliver when it makes room;
 //!   The whole phase lasts tens of microseconds at most; waiting longer costs no CPU.
 //!
 //! Measured on the 2-core machine (interleaved runs): thread ping-pong went from ~6 µs to ~2 µs
@@ -96,6 +99,12 @@ impl Backoff {
     pub(crate) fn is_completed(&self) -> bool {
         self.step > YIELD_LIMIT
     }
+
+    /// True while the next [`snooze`](Self::snooze) still spins (before the first yield).
+    #[inline]
+    pub(crate) fn is_spinning(&self) -> bool {
+        self.step <= SPIN_LIMIT || self.extra > 0
+    }
 }
 
 #[cfg(all(test, tidings_loom))]
@@ -119,6 +128,10 @@ impl Backoff {
     pub(crate) fn is_completed(&self) -> bool {
         true
     }
+
+    pub(crate) fn is_spinning(&self) -> bool {
+        false
+    }
 }
 
 #[cfg(all(test, not(tidings_loom)))]
@@ -141,5 +154,23 @@ mod tests {
         let plain = snoozes_until_completed(Backoff::new());
         assert_eq!(plain, YIELD_LIMIT + 1);
         assert_eq!(snoozes_until_completed(Backoff::patient()), plain + PATIENT_STEPS);
+    }
+
+    /// `is_spinning` is true exactly for the snoozes that spin: the first `SPIN_LIMIT + 1`
+    /// (and a patient backoff's extra steps), none after the first yield.
+    #[test]
+    fn is_spinning_covers_the_spin_phase_only() {
+        for (mut backoff, spins) in
+            [(Backoff::new(), SPIN_LIMIT + 1), (Backoff::patient(), SPIN_LIMIT + 1 + PATIENT_STEPS)]
+        {
+            let mut spinning = 0;
+            while backoff.is_spinning() {
+                backoff.snooze();
+                spinning += 1;
+            }
+            assert_eq!(spinning, spins);
+            backoff.snooze();
+            assert!(!backoff.is_spinning(), "a yield does not turn spinning back on");
+        }
     }
 }
