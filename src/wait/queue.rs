@@ -20,7 +20,7 @@ use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, SeqCst};
 use std::{mem, ptr};
 
 use super::{Waiter, WaiterRef};
-use crate::loom::{fence, lock, AtomicPtr, AtomicUsize, Mutex};
+use crate::loom::{fence, lock, AtomicPtr, AtomicUsize, Mutex, MutexGuard};
 
 /// "No node" in the intrusive list.
 const NIL: usize = usize::MAX;
@@ -341,25 +341,34 @@ impl<T> WaitQueue<T> {
         if key == NIL {
             return None;
         }
-        let done = match list.nodes[key].parcel.take() {
-            None => None,
-            Some(parcel) => match deliver(parcel) {
-                Ok(done) => Some(done),
-                Err(parcel) => {
-                    list.nodes[key].parcel = Some(parcel);
-                    return None;
-                }
-            },
+        let Some(parcel) = list.nodes[key].parcel.take() else {
+            self.wake_head(list, State::Notified);
+            return None;
         };
+        match deliver(parcel) {
+            Ok(done) => {
+                self.wake_head(list, State::Delivered);
+                Some(done)
+            }
+            Err(parcel) => {
+                list.nodes[key].parcel = Some(parcel);
+                None
+            }
+        }
+    }
+
+    /// Unlinks the head of a non-empty list, leaves it in state `next` and wakes its waiter,
+    /// after releasing the lock.
+    #[inline(always)]
+    fn wake_head(&self, mut list: MutexGuard<'_, List<T>>, next: State) {
+        let key = list.head;
         list.unlink(key);
         self.waiting.store(self.waiting.load(Relaxed) - 1, Relaxed);
-        let next = if done.is_some() { State::Delivered } else { State::Notified };
         let state = mem::replace(&mut list.nodes[key].state, next);
         drop(list);
         if let State::Waiting(waiter) = state {
             waiter.wake();
         }
-        done
     }
 
     /// Wakes the waiter that registered first. Call after the change it should see.
@@ -374,17 +383,9 @@ impl<T> WaitQueue<T> {
 
     #[cold]
     fn notify_one_slow(&self) {
-        let mut list = lock(self.list());
-        let key = list.head;
-        if key == NIL {
-            return;
-        }
-        list.unlink(key);
-        self.waiting.store(self.waiting.load(Relaxed) - 1, Relaxed);
-        let state = mem::replace(&mut list.nodes[key].state, State::Notified);
-        drop(list);
-        if let State::Waiting(waiter) = state {
-            waiter.wake();
+        let list = lock(self.list());
+        if list.head != NIL {
+            self.wake_head(list, State::Notified);
         }
     }
 
