@@ -87,6 +87,7 @@ impl Waiter {
         }
     }
 
+    #[inline]
     fn wake(self) {
         match self {
             Waiter::Task(waker) => waker.wake(),

@@ -335,6 +335,7 @@ impl<T> WaitQueue<T> {
     /// `Err(parcel)`: no room after all (a sender that was not waiting took it, or the ring
     /// closed): the parcel stays, its waiter keeps waiting and keeps its place. The next change
     /// that makes room tries again; a close notifies every waiter.
+    #[inline(always)]
     pub(crate) fn hand_over<R>(&self, deliver: impl FnOnce(T) -> Result<R, T>) -> Option<R> {
         let mut list = lock(self.list());
         let key = list.head;
