@@ -9,9 +9,9 @@
 //!
 //! A waiter may leave a *parcel* with the queue: the value it waits to deliver (a blocking
 //! sender's message). The notifier that makes room then delivers it itself, under the lock
-//! ([`WaitQueue::hand_over`], after [`WaitQueue::has_waiters`]), and wakes the waiter to a finished job: the consumer of a full
-//! mailbox goes on receiving while the sender is still waking up, instead of waiting for the
-//! sender to run and push. A parcel is only ever moved under the lock, so it is in exactly one
+//! ([`WaitQueue::hand_over`], after [`WaitQueue::has_waiters`]), and wakes the waiter to a
+//! finished job: the consumer of a full mailbox goes on receiving while the sender is still
+//! waking up, instead of waiting for the sender to run and push. A parcel is only ever moved under the lock, so it is in exactly one
 //! place at a time: the waiter's hands, the queue's node, or the ring. A waiter that is
 //! notified without a delivery (a close, or a wake-up passed on) gets its parcel back
 //! ([`WaitQueue::check_parcel`]) and tries again itself.
@@ -113,6 +113,14 @@ impl<T> List<T> {
         }
     }
 
+    /// Frees the node of `key` (whose parcel, if it had one, the caller took): returns its
+    /// state and puts it on the free list.
+    fn release(&mut self, key: usize) -> State {
+        debug_assert!(self.nodes[key].parcel.is_none(), "a parcel is given back by check_parcel");
+        self.free.push(key);
+        mem::replace(&mut self.nodes[key].state, State::Free)
+    }
+
     fn push_back(&mut self, key: usize) {
         self.nodes[key].prev = self.tail;
         self.nodes[key].next = NIL;
@@ -176,6 +184,20 @@ impl<T> WaitQueue<T> {
         }
     }
 
+    /// Links `key` at the back of the list and counts it as waiting (under the lock; the
+    /// caller's fence publishes the count).
+    fn link_waiting(&self, list: &mut List<T>, key: usize) {
+        list.push_back(key);
+        // Relaxed: written under the lock, published by the caller's fence.
+        self.waiting.store(self.waiting.load(Relaxed) + 1, Relaxed);
+    }
+
+    /// Unlinks `key`, a waiting node, and stops counting it (under the lock).
+    fn unlink_waiting(&self, list: &mut List<T>, key: usize) {
+        list.unlink(key);
+        self.waiting.store(self.waiting.load(Relaxed) - 1, Relaxed);
+    }
+
     /// Registers (or refreshes) a waiter. A fresh or already-notified registration goes to the
     /// back of the queue; one still waiting keeps its place. The caller must try its operation
     /// again afterwards, before it sleeps.
@@ -195,15 +217,12 @@ impl<T> WaitQueue<T> {
                 };
                 if relink {
                     list.nodes[key].state = State::Waiting(waiter.to_waiter());
-                    list.push_back(key);
-                    self.waiting.store(self.waiting.load(Relaxed) + 1, Relaxed);
+                    self.link_waiting(&mut list, key);
                 }
             }
             None => {
                 let key = list.alloc(State::Waiting(waiter.to_waiter()));
-                list.push_back(key);
-                // Relaxed: written under the lock, published by the fence below.
-                self.waiting.store(self.waiting.load(Relaxed) + 1, Relaxed);
+                self.link_waiting(&mut list, key);
                 reg.key = Some(key);
             }
         }
@@ -225,18 +244,15 @@ impl<T> WaitQueue<T> {
     #[cold]
     fn unregister_slow(&self, key: usize, consumed: bool) {
         let mut list = lock(self.list());
-        let state = mem::replace(&mut list.nodes[key].state, State::Free);
-        list.free.push(key);
+        let state = list.release(key);
         let pass_on = match state {
             State::Waiting(_) => {
-                list.unlink(key);
-                self.waiting.store(self.waiting.load(Relaxed) - 1, Relaxed);
+                self.unlink_waiting(&mut list, key);
                 false
             }
             State::Notified => !consumed,
             State::Free | State::Delivered => unreachable!("unregister: the node was {state:?}"),
         };
-        debug_assert!(list.nodes[key].parcel.is_none(), "a parcel is given back by check_parcel");
         drop(list);
         drop(state);
         if pass_on {
@@ -247,8 +263,8 @@ impl<T> WaitQueue<T> {
     /// Registers the current thread at the back of the queue as a waiter that leaves `parcel`
     /// to be delivered for it (see "Parcels"), then makes the rule's second try: `retry` gets
     /// the parcel, under the lock and after the fence that pairs with
-    /// [`hand_over`](Self::hand_over)'s, so either the try sees the room a notifier made or that
-    /// notifier's [`has_waiters`](Self::has_waiters) sees this waiter.
+    /// [`has_waiters`](Self::has_waiters)'s, so either the try sees the room a notifier made or
+    /// that notifier sees this waiter.
     ///
     /// `Ok(done)` from `retry`: the job is done, the registration withdrawn, and `Some(done)`
     /// returned. `Err(parcel)`: the queue keeps the parcel and `None` says the thread is
@@ -264,17 +280,13 @@ impl<T> WaitQueue<T> {
         debug_assert!(!reg.is_registered(), "register_parcel: already registered");
         let mut list = lock(self.list());
         let key = list.alloc(State::Waiting(WaiterRef::Thread.to_waiter()));
-        list.push_back(key);
-        // Relaxed: written under the lock, published by the fence below.
-        self.waiting.store(self.waiting.load(Relaxed) + 1, Relaxed);
+        self.link_waiting(&mut list, key);
         // SeqCst: pairs with the fence in `has_waiters` / `notify_one` / `notify_all`.
         fence(SeqCst);
         match retry(parcel) {
             Ok(done) => {
-                list.unlink(key);
-                self.waiting.store(self.waiting.load(Relaxed) - 1, Relaxed);
-                let state = mem::replace(&mut list.nodes[key].state, State::Free);
-                list.free.push(key);
+                self.unlink_waiting(&mut list, key);
+                let state = list.release(key);
                 drop(list);
                 drop(state);
                 Some(done)
@@ -297,16 +309,12 @@ impl<T> WaitQueue<T> {
         let mut list = lock(self.list());
         match &list.nodes[key].state {
             State::Waiting(_) if !give_up => return Parcel::Waiting,
-            State::Waiting(_) => {
-                list.unlink(key);
-                self.waiting.store(self.waiting.load(Relaxed) - 1, Relaxed);
-            }
+            State::Waiting(_) => self.unlink_waiting(&mut list, key),
             State::Notified | State::Delivered => {}
             State::Free => unreachable!("check_parcel: the node is free"),
         }
-        let state = mem::replace(&mut list.nodes[key].state, State::Free);
         let parcel = list.nodes[key].parcel.take();
-        list.free.push(key);
+        let state = list.release(key);
         reg.key = None;
         drop(list);
         match (state, parcel) {
@@ -323,6 +331,7 @@ impl<T> WaitQueue<T> {
     pub(crate) fn has_waiters(&self) -> bool {
         // SeqCst: pairs with the fence in `register` / `register_parcel`.
         fence(SeqCst);
+        // Relaxed: the fences order it (see `register`).
         self.waiting.load(Relaxed) != 0
     }
 
@@ -363,8 +372,7 @@ impl<T> WaitQueue<T> {
     #[inline(always)]
     fn wake_head(&self, mut list: MutexGuard<'_, List<T>>, next: State) {
         let key = list.head;
-        list.unlink(key);
-        self.waiting.store(self.waiting.load(Relaxed) - 1, Relaxed);
+        self.unlink_waiting(&mut list, key);
         let state = mem::replace(&mut list.nodes[key].state, next);
         drop(list);
         if let State::Waiting(waiter) = state {
@@ -375,9 +383,7 @@ impl<T> WaitQueue<T> {
     /// Wakes the waiter that registered first. Call after the change it should see.
     #[inline]
     pub(crate) fn notify_one(&self) {
-        // SeqCst: pairs with the fence in `register`.
-        fence(SeqCst);
-        if self.waiting.load(Relaxed) != 0 {
+        if self.has_waiters() {
             self.notify_one_slow();
         }
     }
@@ -392,9 +398,7 @@ impl<T> WaitQueue<T> {
 
     /// Wakes every waiter (on close). Call after the change they should see.
     pub(crate) fn notify_all(&self) {
-        // SeqCst: pairs with the fence in `register`.
-        fence(SeqCst);
-        if self.waiting.load(Relaxed) == 0 {
+        if !self.has_waiters() {
             return;
         }
         let mut woken = Vec::new();
