@@ -188,6 +188,12 @@ impl<T> Chan<T> {
         what: &'static str,
     ) -> Result<(), SendTimeoutError<T>> {
         let passed = || deadline.is_some_and(|deadline| Instant::now() >= deadline);
+        // A try of our own: `Ok` ends the send, `Err` gives the message back from a full ring.
+        let attempt = |msg| match self.try_send(msg) {
+            Ok(()) => Ok(Ok(())),
+            Err(TrySendError::Closed(back)) => Ok(Err(SendTimeoutError::Closed(back))),
+            Err(TrySendError::Full(back)) => Err(back),
+        };
         // Spin and yield before registering (room that comes soon is taken here), except on
         // a small ring: there the sender registers once its spin is over and yields while
         // registered. Yielding unregistered would leave the consumer of a ring of one or a few
@@ -206,10 +212,9 @@ impl<T> Chan<T> {
                 return Err(SendTimeoutError::Timeout(msg));
             }
             backoff.snooze();
-            msg = match self.try_send(msg) {
-                Ok(()) => return Ok(()),
-                Err(TrySendError::Closed(back)) => return Err(SendTimeoutError::Closed(back)),
-                Err(TrySendError::Full(back)) => back,
+            msg = match attempt(msg) {
+                Ok(done) => return done,
+                Err(back) => back,
             };
         }
         wait::assert_blocking_allowed(what);
@@ -246,13 +251,10 @@ impl<T> Chan<T> {
             };
             // Woken without a delivery (a close, a wake-up passed on), or out of time: one
             // more try, which also uses the wake-up.
-            msg = match self.try_send(back) {
-                Ok(()) => return Ok(()),
-                Err(TrySendError::Closed(back)) => return Err(SendTimeoutError::Closed(back)),
-                Err(TrySendError::Full(back)) if passed() => {
-                    return Err(SendTimeoutError::Timeout(back))
-                }
-                Err(TrySendError::Full(back)) => back,
+            msg = match attempt(back) {
+                Ok(done) => return done,
+                Err(back) if passed() => return Err(SendTimeoutError::Timeout(back)),
+                Err(back) => back,
             };
         }
     }
