@@ -120,6 +120,20 @@ fn blocked_sender_released_by_mailbox_drop() {
     assert_eq!(blocked.join().unwrap(), 1);
 }
 
+/// A bounded(1) mailbox holding 0, and a thread running `send` with its sender, which is
+/// parked for room by the time this returns.
+fn with_a_parked_sender<R: Send + 'static>(
+    send: impl FnOnce(Sender<i32>) -> R + Send + 'static,
+) -> (Mailbox<i32>, std::thread::JoinHandle<R>) {
+    let (tx, mailbox) = bounded(1);
+    tx.try_send(0).unwrap();
+    let blocked = std::thread::spawn(move || send(tx));
+    while mailbox.waiting_senders() == 0 {
+        std::thread::yield_now();
+    }
+    (mailbox, blocked)
+}
+
 /// A blocking sender parked on a full mailbox leaves its message with the mailbox: the pop
 /// that makes room puts it in the queue before it returns, without waiting for the sender's
 /// thread to wake up. Its send then reports success, and a timed send whose message was
@@ -127,15 +141,10 @@ fn blocked_sender_released_by_mailbox_drop() {
 #[test]
 fn pop_delivers_a_parked_senders_message() {
     for timeout in [None, Some(Duration::from_secs(3600))] {
-        let (tx, mut mailbox) = bounded(1);
-        tx.try_send(0).unwrap();
-        let blocked = std::thread::spawn(move || match timeout {
+        let (mut mailbox, blocked) = with_a_parked_sender(move |tx| match timeout {
             None => tx.send_blocking(1).map_err(|e| e.into_inner()),
             Some(timeout) => tx.send_timeout(1, timeout).map_err(|e| e.into_inner()),
         });
-        while mailbox.waiting_senders() == 0 {
-            std::thread::yield_now();
-        }
         assert_eq!(mailbox.try_recv(), Ok(0));
         assert_eq!(mailbox.len(), 1, "the pop delivered the parked message");
         assert_eq!(mailbox.waiting_senders(), 0);
@@ -160,12 +169,7 @@ fn parked_sender_times_out_with_its_message() {
 /// Closing the mailbox hands a parked sender its message back as `Closed`.
 #[test]
 fn close_returns_a_parked_senders_message() {
-    let (tx, mut mailbox) = bounded(1);
-    tx.try_send(0).unwrap();
-    let blocked = std::thread::spawn(move || tx.send_blocking(1));
-    while mailbox.waiting_senders() == 0 {
-        std::thread::yield_now();
-    }
+    let (mut mailbox, blocked) = with_a_parked_sender(|tx| tx.send_blocking(1));
     mailbox.close();
     assert!(matches!(blocked.join().unwrap(), Err(crate::SendError(1))));
     assert_eq!(mailbox.try_recv(), Ok(0));

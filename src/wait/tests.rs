@@ -490,18 +490,21 @@ mod models {
         loom::model(|| {
             let queue = Arc::new(WaitQueue::<usize>::new());
             let room = Arc::new(AtomicUsize::new(0));
-            let take = |room: &AtomicUsize| room.fetch_update(SeqCst, SeqCst, |r| r.checked_sub(1));
+            // Moves the parcel into a slot of room, if there is one; else gives it back.
+            let deliver = |room: &AtomicUsize, parcel: usize| {
+                room.fetch_update(SeqCst, SeqCst, |r| r.checked_sub(1))
+                    .map(|_| parcel)
+                    .map_err(|_| parcel)
+            };
             let notifier = {
                 let (queue, room) = (queue.clone(), room.clone());
                 thread::spawn(move || {
                     room.fetch_add(1, SeqCst);
-                    hand_over(&queue, |parcel| take(&room).map(|_| parcel).map_err(|_| parcel))
+                    hand_over(&queue, |parcel| deliver(&room, parcel))
                 })
             };
             let mut reg = Registration::new();
-            let retried = queue.register_parcel(&mut reg, 7, |parcel| {
-                take(&room).map(|_| parcel).map_err(|_| parcel)
-            });
+            let retried = queue.register_parcel(&mut reg, 7, |parcel| deliver(&room, parcel));
             let by_notifier = if retried.is_some() {
                 None
             } else {
