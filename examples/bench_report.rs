@@ -20,7 +20,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{Cap, Cell, Mode, PayloadKind, PEERS};
+use common::{Cap, Cell, Mode, PayloadKind, HANDOFF, PEERS};
 
 /// The headline cells, the ones issue 6 tracks.
 const HEADLINE: [Cell; 8] = [
@@ -238,8 +238,12 @@ fn main() {
     );
 
     let names: Vec<&str> = PEERS.iter().map(|p| p.name).collect();
-    println!("| cell | unit | {} | best peer | tidings / best |", names.join(" | "));
-    println!("|---|---|{}---|---:|", "---:|".repeat(names.len()));
+    let handoff = names.iter().position(|&n| n == HANDOFF).expect("the handoff column");
+    println!(
+        "| cell | unit | {} | best peer | tidings / best | handoff / best |",
+        names.join(" | ")
+    );
+    println!("|---|---|{}---|---:|---:|", "---:|".repeat(names.len()));
     for (c, cell) in cells.iter().enumerate() {
         let medians: Vec<Option<f64>> =
             results[c].iter().map(|r| r.clone().and_then(median)).collect();
@@ -249,24 +253,33 @@ fn main() {
             .iter()
             .map(|m| m.map_or("—".to_string(), |v| format!("{v:.decimals$}")))
             .collect();
-        // The best of the peers other than tidings (column 0).
+        // The best of the peers other than tidings (column 0) and its hand-off variant.
         let best = medians
             .iter()
             .enumerate()
-            .skip(1)
+            .filter(|&(i, _)| i != 0 && i != handoff)
             .filter_map(|(i, m)| m.map(|v| (i, v)))
             .reduce(|a, b| if better(cell, b.1, a.1) { b } else { a });
-        let (best_col, ratio) = match (best, medians[0]) {
-            (Some((i, b)), Some(t)) => {
-                let ratio = if cell.mode.is_ping_pong() { b / t } else { t / b };
-                (format!("{} {b:.decimals$}", names[i]), format!("{ratio:.2}"))
+        let ratio_of = |col: usize| match (best, medians[col]) {
+            (Some((_, b)), Some(t)) => {
+                format!("{:.2}", if cell.mode.is_ping_pong() { b / t } else { t / b })
             }
-            _ => ("—".to_string(), "—".to_string()),
+            _ => "—".to_string(),
         };
-        println!("| {} | {unit} | {} | {best_col} | {ratio} |", cell.label(), cols.join(" | "));
+        let best_col =
+            best.map_or("—".to_string(), |(i, b)| format!("{} {b:.decimals$}", names[i]));
+        println!(
+            "| {} | {unit} | {} | {best_col} | {} | {} |",
+            cell.label(),
+            cols.join(" | "),
+            ratio_of(0),
+            ratio_of(handoff)
+        );
     }
     println!(
         "\n— : the peer cannot run the cell (thingbuf has no unbounded channel; crossbeam and \
-         std have no async side). tidings / best above 1.0 means tidings is faster."
+         std have no async side; tidings handoff is tidings with `Sender::send_handoff` for its async \
+         sends, so only the cells with async senders). tidings / best above 1.0 means tidings is \
+         faster."
     );
 }

@@ -51,8 +51,9 @@ pub(crate) fn channel<T>(ring: Ring<T>) -> (Arc<Chan<T>>, Consumer<T>) {
 #[repr(C)]
 pub(crate) struct Chan<T> {
     /// Senders waiting for room in a bounded ring (its list is allocated by the first one). A
-    /// blocking sender leaves its message with the queue, and the pop that makes room delivers
-    /// it (see `wait::queue`'s "Parcels").
+    /// blocking sender, or an async one in `send_handoff`, leaves its message with the queue,
+    /// and the pop that makes room delivers it (see `wait::queue`'s "Parcels"); a plain async
+    /// `send` is only woken.
     tx: WaitQueue<T>,
     /// The single consumer, when it waits for a message.
     rx: WaitCell,
@@ -147,6 +148,82 @@ impl<T> Chan<T> {
         Poll::Ready(result)
     }
 
+    /// One poll of a hand-off send (see `Sender::send_handoff`): as [`poll_send`](Self::poll_send),
+    /// but a send that has to wait leaves its message with the senders' queue, and the pop
+    /// that makes room delivers it (see `wait::queue`'s "Parcels"). `msg` holds the message
+    /// until then: it is `None` while the queue holds it, and after completion.
+    #[inline(always)]
+    pub(crate) fn poll_send_handoff(
+        &self,
+        msg: &mut Option<T>,
+        reg: &mut Registration,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<(), SendError<T>>> {
+        if !reg.is_registered() {
+            match self.try_send(msg.take().expect("send future polled after completion")) {
+                Ok(()) => return Poll::Ready(Ok(())),
+                Err(TrySendError::Closed(back)) => return Poll::Ready(Err(SendError(back))),
+                Err(TrySendError::Full(back)) => *msg = Some(back),
+            }
+        }
+        self.poll_send_handoff_slow(msg, reg, cx)
+    }
+
+    /// [`poll_send_handoff`](Self::poll_send_handoff) for a send that waits: leave the message
+    /// with the queue (its second try under the lock may still push it), or look whether it
+    /// was delivered. A wake-up without a delivery (a close, or a wake-up passed on by a
+    /// cancelled sender) hands the message back: a try of our own uses it, and a full ring
+    /// takes the message back to the queue, at the back.
+    #[inline(never)]
+    fn poll_send_handoff_slow(
+        &self,
+        msg: &mut Option<T>,
+        reg: &mut Registration,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<(), SendError<T>>> {
+        let back = match msg.take() {
+            Some(back) => back,
+            None => match self.tx.poll_parcel(reg, cx.waker()) {
+                Parcel::Waiting => return Poll::Pending,
+                Parcel::Delivered => return Poll::Ready(Ok(())),
+                Parcel::Returned(back) => match self.try_send(back) {
+                    Ok(()) => return Poll::Ready(Ok(())),
+                    Err(TrySendError::Closed(back)) => return Poll::Ready(Err(SendError(back))),
+                    Err(TrySendError::Full(back)) => back,
+                },
+            },
+        };
+        match self
+            .tx
+            .register_parcel(reg, WaiterRef::Task(cx.waker()), back, |msg| self.push_or_keep(msg))
+        {
+            Some(Ok(armed)) => {
+                self.pushed(armed);
+                Poll::Ready(Ok(()))
+            }
+            Some(Err(back)) => Poll::Ready(Err(SendError(back))),
+            None => Poll::Pending,
+        }
+    }
+
+    /// Withdraws a hand-off send whose future was dropped: its message, unless a pop delivered
+    /// it (a wake-up it received without a delivery passes on to the next waiting sender).
+    pub(crate) fn withdraw_send(&self, reg: &mut Registration) -> Option<T> {
+        self.tx.withdraw_parcel(reg)
+    }
+
+    /// The second try of a sender registering its parcel (under the queue's lock): `Ok` ends
+    /// the send (`Ok(armed)`: pushed; `Err`: closed, the message back), `Err` keeps the message
+    /// for the queue.
+    #[inline]
+    fn push_or_keep(&self, msg: T) -> Result<Result<bool, T>, T> {
+        match self.ring.push(msg) {
+            Ok(armed) => Ok(Ok(armed)),
+            Err(PushError::Closed(back)) => Ok(Err(back)),
+            Err(PushError::Full(back)) => Err(back),
+        }
+    }
+
     /// Gives up a pending async send (its future was dropped): a notification it received
     /// passes on to the next waiting sender.
     pub(crate) fn cancel_send(&self, reg: &mut Registration) {
@@ -220,12 +297,8 @@ impl<T> Chan<T> {
         wait::assert_blocking_allowed(what);
         let mut reg = Registration::new();
         loop {
-            let retry = |msg| match self.ring.push(msg) {
-                Ok(armed) => Ok(Ok(armed)),
-                Err(PushError::Closed(back)) => Ok(Err(back)),
-                Err(PushError::Full(back)) => Err(back),
-            };
-            match self.tx.register_parcel(&mut reg, msg, retry) {
+            let retry = |msg| self.push_or_keep(msg);
+            match self.tx.register_parcel(&mut reg, WaiterRef::Thread, msg, retry) {
                 Some(Ok(armed)) => {
                     self.pushed(armed);
                     return Ok(());
@@ -270,8 +343,8 @@ impl<T> Chan<T> {
         }
     }
 
-    /// Delivers the first waiting blocking sender's message into room a pop just made, or
-    /// wakes the first waiting sender (see `wait::queue`'s "Parcels"). Called by the consumer
+    /// Delivers the first waiting sender's message into room a pop just made, if it left one,
+    /// or wakes it (see `wait::queue`'s "Parcels"). Called by the consumer
     /// after every pop from a bounded ring.
     #[inline(always)]
     fn make_room(&self) {

@@ -19,7 +19,9 @@ mod wait;
 pub mod worker;
 
 pub use error::{RecvError, SendError, SendTimeoutError, TryRecvError, TrySendError};
-pub use mailbox::{bounded, unbounded, Drain, Mailbox, SendFuture, SendSink, Sender};
+pub use mailbox::{
+    bounded, unbounded, Drain, HandoffFuture, Mailbox, SendFuture, SendSink, Sender,
+};
 pub use messenger::{Messenger, MessengerError, Prioritized, PriorityMessenger, RequestCounter};
 pub use receive::Receive;
 pub use registry::{

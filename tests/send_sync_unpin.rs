@@ -6,7 +6,7 @@ use std::cell::Cell;
 use std::marker::PhantomPinned;
 
 use tidings::receive::{After, AnyMessage, NoAfter, ReceiveFuture};
-use tidings::{Drain, Mailbox, Receive, SendFuture, SendSink, Sender};
+use tidings::{Drain, HandoffFuture, Mailbox, Receive, SendFuture, SendSink, Sender};
 
 fn send<T: Send>() {}
 fn sync<T: Sync>() {}
@@ -39,6 +39,8 @@ type Fallback = fn() -> NotSync;
 fn futures() {
     send::<SendFuture<'static, NotSync>>();
     unpin::<SendFuture<'static, NotUnpin>>();
+    send::<HandoffFuture<'static, NotSync>>();
+    unpin::<HandoffFuture<'static, NotUnpin>>();
 
     send::<Receive<&'static mut Mailbox<NotSync>>>();
     send::<ReceiveFuture<&'static mut Mailbox<NotSync>, AnyMessage, NoAfter>>();
@@ -52,6 +54,7 @@ fn futures_from_methods_are_send() {
     fn assert_send<F: std::future::Future + Send>(_: F) {}
     let (tx, mut mailbox) = tidings::unbounded::<NotSync>();
     assert_send(tx.send(Cell::new(1)));
+    assert_send(tx.send_handoff(Cell::new(1)));
     assert_send(std::future::IntoFuture::into_future(mailbox.recv()));
     assert_send(async move {
         let _ = mailbox.recv().matching(|c| c.get() == 1).timeout(std::time::Duration::ZERO).await;

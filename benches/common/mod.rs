@@ -27,7 +27,8 @@ use std::time::{Duration, Instant};
 
 use tokio::runtime::Runtime;
 
-pub use peers::PEERS;
+#[allow(unused_imports)] // HANDOFF: only bench_report tells it apart
+pub use peers::{HANDOFF, PEERS};
 
 /// The runtime every async cell runs on: multi-thread, 2 workers (this machine has 2 cores).
 pub fn runtime() -> Runtime {

@@ -6,9 +6,14 @@
 
 use super::{AsyncRecv, AsyncSend, BlockOn, BlockingRecv, BlockingSend, Payload, Peer, PeerEntry};
 
+/// The name of tidings with `Sender::send_handoff` for its async sends (not a peer: tables
+/// leave it out of "best peer").
+pub const HANDOFF: &str = "tidings handoff";
+
 /// Every peer, tidings first. The report's columns follow this order.
-pub static PEERS: [PeerEntry; 8] = [
+pub static PEERS: [PeerEntry; 9] = [
     PeerEntry::of::<Tidings>("tidings"),
+    PeerEntry::of::<TidingsHandoff>(HANDOFF),
     PeerEntry::of::<Tokio>("tokio"),
     PeerEntry::of::<Flume>("flume"),
     PeerEntry::of::<Kanal>("kanal"),
@@ -121,6 +126,47 @@ endpoints! {
 }
 
 uniform_peer!(Tidings, bounded: tidings::bounded, unbounded: tidings::unbounded);
+
+/// tidings with [`Sender::send_handoff`](tidings::Sender::send_handoff) for its async
+/// sends: a send that waits leaves its message with the mailbox, which is what flume's and
+/// kanal's async sends do too (a cancelled one may have been sent). Only the modes with async
+/// senders; threads send as in [`Tidings`].
+pub struct TidingsHandoff;
+
+/// A tidings sender whose async send is `send_handoff`.
+pub struct HandoffSender<T>(tidings::Sender<T>);
+
+impl<T> Clone for HandoffSender<T> {
+    fn clone(&self) -> Self {
+        Self(self.0.clone())
+    }
+}
+
+endpoints! {
+    async_send HandoffSender<T> => |tx, msg| tx.0.send_handoff(msg).await;
+}
+
+impl Peer for TidingsHandoff {
+    fn tasks_bounded<T: Payload>(cap: usize) -> Option<(impl AsyncSend<T>, impl AsyncRecv<T>)> {
+        let (tx, rx) = tidings::bounded(cap);
+        Some((HandoffSender(tx), rx))
+    }
+    fn tasks_unbounded<T: Payload>() -> Option<(impl AsyncSend<T>, impl AsyncRecv<T>)> {
+        let (tx, rx) = tidings::unbounded();
+        Some((HandoffSender(tx), rx))
+    }
+    fn tasks_to_thread_bounded<T: Payload>(
+        cap: usize,
+    ) -> Option<(impl AsyncSend<T>, impl BlockingRecv<T>)> {
+        let (tx, rx) = tidings::bounded(cap);
+        Some((HandoffSender(tx), rx))
+    }
+    fn tasks_to_thread_unbounded<T: Payload>() -> Option<(impl AsyncSend<T>, impl BlockingRecv<T>)>
+    {
+        let (tx, rx) = tidings::unbounded();
+        Some((HandoffSender(tx), rx))
+    }
+}
 
 // ---------------------------------------------------------------------------------------------
 // flume and async-channel: one channel type with blocking and async calls on both ends.

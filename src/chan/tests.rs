@@ -196,6 +196,72 @@ mod models {
         });
     }
 
+    /// The async hand-off send on a full bounded(1) mailbox, against the pop that makes room
+    /// (and the receiver barging in through its own sender): it pushes itself or leaves its
+    /// message to be delivered; every message arrives once, the send completes.
+    #[test]
+    fn handoff_send_is_delivered_by_a_pop() {
+        loom::model(|| {
+            let (tx, mut mailbox) = bounded(1);
+            tx.try_send(0).unwrap();
+            let sender = {
+                let tx = tx.clone();
+                thread::spawn(move || block_on(tx.send_handoff(1)).unwrap())
+            };
+            assert_eq!(mailbox.recv_blocking(), Ok(0));
+            let barged = tx.try_send(2).is_ok();
+            let mut got = vec![mailbox.recv_blocking().unwrap()];
+            if barged {
+                got.push(mailbox.recv_blocking().unwrap());
+                assert_eq!(got, [2, 1], "the waiting message is delivered after the one ahead");
+            } else {
+                assert_eq!(got, [1]);
+            }
+            sender.join().unwrap();
+            assert!(mailbox.try_recv().is_err());
+        });
+    }
+
+    /// A waiting hand-off send dropped while a pop makes room: its message is received (it
+    /// was delivered, or its one poll pushed it) or withdrawn, never both, never neither:
+    /// exactly one drop of it.
+    #[test]
+    fn dropped_handoff_send_vs_pop() {
+        use std::future::Future;
+        use std::pin::pin;
+        use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+        use std::task::{Context, Poll};
+
+        struct Counted(u8, std::sync::Arc<AtomicUsize>);
+        impl Drop for Counted {
+            fn drop(&mut self) {
+                self.1.fetch_add(1, SeqCst);
+            }
+        }
+
+        loom::model(|| {
+            let drops = std::sync::Arc::new(AtomicUsize::new(0));
+            let (tx, mut mailbox) = bounded(1);
+            tx.try_send(Counted(0, drops.clone())).map_err(drop).unwrap();
+            let quitter = {
+                let drops = drops.clone();
+                thread::spawn(move || {
+                    let waker = futures::task::noop_waker();
+                    let mut send = pin!(tx.send_handoff(Counted(1, drops)));
+                    matches!(send.as_mut().poll(&mut Context::from_waker(&waker)), Poll::Ready(_))
+                })
+            };
+            let mut got = vec![mailbox.recv_blocking().unwrap().0];
+            let completed = quitter.join().unwrap();
+            got.extend(mailbox.try_recv().ok().map(|m| m.0));
+            if completed {
+                assert_eq!(got, [0, 1], "a completed send was received");
+            }
+            assert_eq!(drops.load(SeqCst), 2, "each message dropped once");
+            assert!(mailbox.try_recv().is_err());
+        });
+    }
+
     /// Close racing a send: the message is either received before `Closed` or handed back.
     #[test]
     fn close_vs_send() {

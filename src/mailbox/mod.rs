@@ -22,10 +22,12 @@
 //! # });
 //! ```
 
+mod handoff;
 mod receiver;
 mod sender;
 mod sink;
 
+pub use handoff::HandoffFuture;
 pub use receiver::{Drain, Mailbox};
 pub use sender::{SendFuture, Sender};
 pub use sink::SendSink;
@@ -91,5 +93,7 @@ fn new<T>(ring: Ring<T>) -> (Sender<T>, Mailbox<T>) {
     (Sender::from_chan(chan), Mailbox::from_consumer(rx))
 }
 
+#[cfg(all(test, not(tidings_loom)))]
+mod handoff_tests;
 #[cfg(all(test, not(tidings_loom)))]
 mod tests;

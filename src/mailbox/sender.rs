@@ -6,6 +6,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use super::HandoffFuture;
 use crate::chan::Chan;
 use crate::error::{SendError, SendTimeoutError, TrySendError};
 use crate::loom::Arc;
@@ -52,6 +53,51 @@ impl<T> Sender<T> {
     #[inline]
     pub fn send(&self, msg: T) -> SendFuture<'_, T> {
         SendFuture { chan: &self.chan, msg: Some(msg), reg: Registration::new() }
+    }
+
+    /// Sends `msg` as [`send`](Sender::send) does, but a send that waits for room leaves its
+    /// message with the mailbox: the receive that makes room puts it in the queue at once (in
+    /// the order the senders started waiting) and wakes the task to a finished send. The
+    /// receiver goes on without waiting for the sending task to be scheduled, which makes
+    /// small mailboxes several times faster (a mailbox of one slot is a hand-off per message).
+    /// What it costs is the cancel guarantee, see below: use it where the future is awaited
+    /// to the end (not a `select!` branch that may lose), or where a message that arrives
+    /// after all is welcome.
+    ///
+    /// # Errors
+    ///
+    /// [`SendError`] with the message if the mailbox is closed or dropped before the message
+    /// was in it.
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel-safe as [`send`](Sender::send) is: if the future is dropped while it waits,
+    /// the message *either was sent* (a receive that made room had moved it in) or is dropped
+    /// with the future. It is never sent twice and never left behind: a dropped future
+    /// withdraws it, and a wake-up the future had received without a delivery passes on to
+    /// the next waiting sender.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio_test::block_on(async {
+    /// let (tx, mut mailbox) = tidings::bounded(1);
+    /// let producer = tokio::spawn(async move {
+    ///     for i in 0..100 {
+    ///         tx.send_handoff(i).await.unwrap();
+    ///     }
+    /// });
+    /// let mut sum = 0;
+    /// while let Ok(i) = mailbox.recv().await {
+    ///     sum += i;
+    /// }
+    /// producer.await.unwrap();
+    /// assert_eq!(sum, 4950);
+    /// # });
+    /// ```
+    #[inline]
+    pub fn send_handoff(&self, msg: T) -> HandoffFuture<'_, T> {
+        HandoffFuture::new(&self.chan, msg)
     }
 
     /// Sends `msg` from a thread, parking it while a bounded mailbox is full.

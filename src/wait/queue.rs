@@ -7,16 +7,19 @@
 //!
 //! # Parcels
 //!
-//! A waiter may leave a *parcel* with the queue: the value it waits to deliver (a blocking
-//! sender's message). The notifier that makes room then delivers it itself, under the lock
-//! ([`WaitQueue::hand_over`], after [`WaitQueue::has_waiters`]), and wakes the waiter to a
-//! finished job: the consumer of a full mailbox goes on receiving while the sender is still
-//! waking up, instead of waiting for the sender to run and push. A parcel is only ever moved under the lock, so it is in exactly one
+//! A waiter may leave a *parcel* with the queue: the value it waits to deliver (the message
+//! of a blocking sender, or of an async `send_handoff`). The notifier that makes room then
+//! delivers it itself, under the lock ([`WaitQueue::hand_over`], after
+//! [`WaitQueue::has_waiters`]), and wakes the waiter to a finished job: the consumer of a full
+//! mailbox goes on receiving while the sender is still waking up, instead of waiting for the
+//! sender to run and push. A parcel is only ever moved under the lock, so it is in exactly one
 //! place at a time: the waiter's hands, the queue's node, or the ring. A waiter that is
 //! notified without a delivery (a close, or a wake-up passed on) gets its parcel back
-//! ([`WaitQueue::check_parcel`]) and tries again itself.
+//! ([`WaitQueue::check_parcel`], [`WaitQueue::poll_parcel`]) and tries again itself; one that
+//! stops waiting takes it back with [`WaitQueue::withdraw_parcel`], unless it was delivered.
 
 use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, SeqCst};
+use std::task::Waker;
 use std::{mem, ptr};
 
 use super::{Waiter, WaiterRef};
@@ -260,26 +263,27 @@ impl<T> WaitQueue<T> {
         }
     }
 
-    /// Registers the current thread at the back of the queue as a waiter that leaves `parcel`
-    /// to be delivered for it (see "Parcels"), then makes the rule's second try: `retry` gets
+    /// Registers `waiter` (a thread, or a task's waker) at the back of the queue as a waiter
+    /// that leaves `parcel` to be delivered for it (see "Parcels"), then makes the rule's second try: `retry` gets
     /// the parcel, under the lock and after the fence that pairs with
     /// [`has_waiters`](Self::has_waiters)'s, so either the try sees the room a notifier made or
     /// that notifier sees this waiter.
     ///
     /// `Ok(done)` from `retry`: the job is done, the registration withdrawn, and `Some(done)`
-    /// returned. `Err(parcel)`: the queue keeps the parcel and `None` says the thread is
-    /// registered: it parks, and looks with [`check_parcel`](Self::check_parcel) after every
-    /// wake-up. The try runs under the lock because the parcel is out of the node meanwhile: no
+    /// returned. `Err(parcel)`: the queue keeps the parcel and `None` says the waiter is
+    /// registered: it sleeps, and looks with [`check_parcel`](Self::check_parcel) after every
+    /// wake-up (a task with [`poll_parcel`](Self::poll_parcel)). The try runs under the lock because the parcel is out of the node meanwhile: no
     /// hand-over may find the node without it.
     pub(crate) fn register_parcel<R>(
         &self,
         reg: &mut Registration,
+        waiter: WaiterRef<'_>,
         parcel: T,
         retry: impl FnOnce(T) -> Result<R, T>,
     ) -> Option<R> {
         debug_assert!(!reg.is_registered(), "register_parcel: already registered");
         let mut list = lock(self.list());
-        let key = list.alloc(State::Waiting(WaiterRef::Thread.to_waiter()));
+        let key = list.alloc(State::Waiting(waiter.to_waiter()));
         self.link_waiting(&mut list, key);
         // SeqCst: pairs with the fence in `has_waiters` / `notify_one` / `notify_all`.
         fence(SeqCst);
@@ -305,10 +309,31 @@ impl<T> WaitQueue<T> {
     /// the waiter must try its job itself: that try is what uses the notification, so a
     /// waiter that got one never gives up without trying), or when it gives up.
     pub(crate) fn check_parcel(&self, reg: &mut Registration, give_up: bool) -> Parcel<T> {
+        self.look_parcel(reg, give_up, None)
+    }
+
+    /// [`check_parcel`](Self::check_parcel) for a task, which never gives up here (a dropped
+    /// future uses [`withdraw_parcel`](Self::withdraw_parcel)): a task still waiting has `waker`
+    /// registered in place of the one it registered with, unless they wake the same task.
+    pub(crate) fn poll_parcel(&self, reg: &mut Registration, waker: &Waker) -> Parcel<T> {
+        self.look_parcel(reg, false, Some(WaiterRef::Task(waker)))
+    }
+
+    fn look_parcel(
+        &self,
+        reg: &mut Registration,
+        give_up: bool,
+        refresh: Option<WaiterRef<'_>>,
+    ) -> Parcel<T> {
         let key = reg.key.expect("check_parcel: not registered");
         let mut list = lock(self.list());
-        match &list.nodes[key].state {
-            State::Waiting(_) if !give_up => return Parcel::Waiting,
+        match &mut list.nodes[key].state {
+            State::Waiting(waiter) if !give_up => {
+                if let Some(new) = refresh {
+                    waiter.refresh(new);
+                }
+                return Parcel::Waiting;
+            }
             State::Waiting(_) => self.unlink_waiting(&mut list, key),
             State::Notified | State::Delivered => {}
             State::Free => unreachable!("check_parcel: the node is free"),
@@ -322,6 +347,32 @@ impl<T> WaitQueue<T> {
             (State::Delivered, None) => Parcel::Delivered,
             (state, None) => unreachable!("check_parcel: no parcel in a {state:?} node"),
         }
+    }
+
+    /// Withdraws the waiter of `reg`, registered with [`register_parcel`](Self::register_parcel),
+    /// that will not try its job again (a dropped future): its parcel, unless it was
+    /// delivered (`None`). A notification it got without a delivery passes on to the next
+    /// waiter, as [`unregister`](Self::unregister) does for a waiter that did not use it.
+    pub(crate) fn withdraw_parcel(&self, reg: &mut Registration) -> Option<T> {
+        let key = reg.key.take()?;
+        let mut list = lock(self.list());
+        let pass_on = match list.nodes[key].state {
+            State::Waiting(_) => {
+                self.unlink_waiting(&mut list, key);
+                false
+            }
+            State::Notified => true,
+            State::Delivered => false,
+            State::Free => unreachable!("withdraw_parcel: the node is free"),
+        };
+        let parcel = list.nodes[key].parcel.take();
+        let state = list.release(key);
+        drop(list);
+        drop(state);
+        if pass_on {
+            self.notify_one();
+        }
+        parcel
     }
 
     /// True if anyone may be waiting: the notifier's half of the rule, for a notifier that

@@ -207,7 +207,7 @@ mod unit {
     fn queue_hand_over_delivers_a_parcel() {
         let queue = WaitQueue::<u32>::new();
         let mut reg = Registration::new();
-        assert_eq!(queue.register_parcel(&mut reg, 7, Err::<(), u32>), None);
+        assert_eq!(queue.register_parcel(&mut reg, WaiterRef::Thread, 7, Err::<(), u32>), None);
         assert_eq!(queue.waiting(), 1);
         assert!(matches!(queue.check_parcel(&mut reg, false), Parcel::Waiting));
         let mut delivered = None;
@@ -227,7 +227,11 @@ mod unit {
     fn queue_register_parcel_retry_that_succeeds_withdraws() {
         let queue = WaitQueue::<u32>::new();
         let mut reg = Registration::new();
-        assert_eq!(queue.register_parcel(&mut reg, 7, |parcel| Ok::<_, u32>(parcel + 1)), Some(8));
+        assert_eq!(
+            queue
+                .register_parcel(&mut reg, WaiterRef::Thread, 7, |parcel| Ok::<_, u32>(parcel + 1)),
+            Some(8)
+        );
         assert!(!reg.is_registered());
         assert_eq!(queue.waiting(), 0);
         assert_eq!(hand_over(&queue, |_| Ok::<_, u32>(())), None);
@@ -239,8 +243,8 @@ mod unit {
     fn queue_failed_delivery_keeps_the_parcel_and_its_place() {
         let queue = WaitQueue::<u32>::new();
         let (mut a, mut b) = (Registration::new(), Registration::new());
-        assert_eq!(queue.register_parcel(&mut a, 1, Err::<(), u32>), None);
-        assert_eq!(queue.register_parcel(&mut b, 2, Err::<(), u32>), None);
+        assert_eq!(queue.register_parcel(&mut a, WaiterRef::Thread, 1, Err::<(), u32>), None);
+        assert_eq!(queue.register_parcel(&mut b, WaiterRef::Thread, 2, Err::<(), u32>), None);
         let mut tried = Vec::new();
         let done = hand_over(&queue, |parcel| {
             tried.push(parcel);
@@ -264,7 +268,7 @@ mod unit {
         let (count, waker) = counting_waker();
         let (mut task, mut thread) = (Registration::new(), Registration::new());
         queue.register(&mut task, WaiterRef::Task(&waker));
-        assert_eq!(queue.register_parcel(&mut thread, 5, Err::<(), u32>), None);
+        assert_eq!(queue.register_parcel(&mut thread, WaiterRef::Thread, 5, Err::<(), u32>), None);
         let done = hand_over(&queue, |_| -> Result<(), u32> { panic!("the task is first") });
         assert_eq!((done, count.0.load(SeqCst)), (None, 1));
         assert_eq!(hand_over(&queue, Ok::<u32, u32>), Some(5));
@@ -279,7 +283,7 @@ mod unit {
         let queue = WaitQueue::<u32>::new();
         let mut regs: Vec<_> = (0..3).map(|_| Registration::new()).collect();
         for (n, reg) in (0..).zip(&mut regs) {
-            assert_eq!(queue.register_parcel(reg, n, Err::<(), u32>), None);
+            assert_eq!(queue.register_parcel(reg, WaiterRef::Thread, n, Err::<(), u32>), None);
         }
         queue.notify_all();
         for (n, reg) in (0..).zip(&mut regs) {
@@ -465,7 +469,10 @@ mod models {
                 })
             };
             let mut reg = Registration::new();
-            assert_eq!(queue.register_parcel(&mut reg, 7, Err::<(), usize>), None);
+            assert_eq!(
+                queue.register_parcel(&mut reg, WaiterRef::Thread, 7, Err::<(), usize>),
+                None
+            );
             let returned = match queue.check_parcel(&mut reg, true) {
                 Parcel::Returned(parcel) => Some(parcel),
                 Parcel::Delivered => None,
@@ -504,7 +511,8 @@ mod models {
                 })
             };
             let mut reg = Registration::new();
-            let retried = queue.register_parcel(&mut reg, 7, |parcel| deliver(&room, parcel));
+            let retried = queue
+                .register_parcel(&mut reg, WaiterRef::Thread, 7, |parcel| deliver(&room, parcel));
             let by_notifier = if retried.is_some() {
                 None
             } else {
