@@ -193,10 +193,9 @@ impl<T> Chan<T> {
                 },
             },
         };
-        match self
-            .tx
-            .register_parcel(reg, WaiterRef::Task(cx.waker()), back, |msg| self.push_or_keep(msg))
-        {
+        let room = || self.ring.may_have_room();
+        let retry = |msg| self.push_or_keep(msg);
+        match self.tx.register_parcel(reg, WaiterRef::Task(cx.waker()), back, room, retry) {
             Some(Ok(armed)) => {
                 self.pushed(armed);
                 Poll::Ready(Ok(()))
@@ -297,8 +296,9 @@ impl<T> Chan<T> {
         wait::assert_blocking_allowed(what);
         let mut reg = Registration::new();
         loop {
+            let room = || self.ring.may_have_room();
             let retry = |msg| self.push_or_keep(msg);
-            match self.tx.register_parcel(&mut reg, WaiterRef::Thread, msg, retry) {
+            match self.tx.register_parcel(&mut reg, WaiterRef::Thread, msg, room, retry) {
                 Some(Ok(armed)) => {
                     self.pushed(armed);
                     return Ok(());

@@ -408,6 +408,25 @@ impl<T> Bounded<T> {
         self.tail.load(Acquire) & self.mark_bit != 0
     }
 
+    /// False if the slot at `tail` still holds the previous lap's message (the ring is full),
+    /// true otherwise (room, a close, or a `tail` that moved on: a push is worth trying). A
+    /// look, no claim: for a sender that has registered to wait for room and, after its
+    /// fence, checks whether a pop made room meanwhile. Reads the same two words as `push`,
+    /// so a pop whose stamp store came before the caller's fence (in the fences' order) is
+    /// seen.
+    #[inline]
+    pub(crate) fn may_have_room(&self) -> bool {
+        // Relaxed: the caller's SeqCst fence orders this look after its registration.
+        let tail = self.tail.load(Relaxed);
+        if tail & self.mark_bit != 0 {
+            return true;
+        }
+        let pos = tail & !self.arm_bit();
+        // Acquire: as in `push`.
+        let stamp = self.slot(pos).stamp.load(Acquire);
+        stamp.wrapping_add(self.one_lap) != pos + 1
+    }
+
     /// How many messages are queued (claimed positions count, even while still being written).
     pub(crate) fn len(&self) -> usize {
         loop {

@@ -238,6 +238,16 @@ impl<T> Ring<T> {
         }
     }
 
+    /// False only if a push would find the ring full now (see `Bounded::may_have_room`);
+    /// unbounded rings always have room.
+    #[inline]
+    pub(crate) fn may_have_room(&self) -> bool {
+        match self {
+            Ring::Bounded(ring) => ring.may_have_room(),
+            Ring::Unbounded(_) | Ring::Small(_) => true,
+        }
+    }
+
     pub(crate) fn is_closed(&self) -> bool {
         match self {
             Ring::Bounded(ring) => ring.is_closed(),

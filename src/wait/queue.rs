@@ -264,40 +264,57 @@ impl<T> WaitQueue<T> {
     }
 
     /// Registers `waiter` (a thread, or a task's waker) at the back of the queue as a waiter
-    /// that leaves `parcel` to be delivered for it (see "Parcels"), then makes the rule's second try: `retry` gets
-    /// the parcel, under the lock and after the fence that pairs with
-    /// [`has_waiters`](Self::has_waiters)'s, so either the try sees the room a notifier made or
-    /// that notifier sees this waiter.
+    /// that leaves `parcel` to be delivered for it (see "Parcels"), then makes the rule's
+    /// second try: after the fence that pairs with [`has_waiters`](Self::has_waiters)'s,
+    /// `room` looks whether a notifier made room meanwhile (so either the look sees that room,
+    /// or that notifier sees this waiter). Only if it did, `retry` gets the parcel back, under
+    /// the lock, unless a notifier moved it meanwhile. The lock is not held over the fence
+    /// and the look: a notifier delivering to the waiters ahead does not wait for them.
     ///
     /// `Ok(done)` from `retry`: the job is done, the registration withdrawn, and `Some(done)`
-    /// returned. `Err(parcel)`: the queue keeps the parcel and `None` says the waiter is
+    /// returned. Otherwise the queue keeps the parcel and `None` says the waiter is
     /// registered: it sleeps, and looks with [`check_parcel`](Self::check_parcel) after every
-    /// wake-up (a task with [`poll_parcel`](Self::poll_parcel)). The try runs under the lock because the parcel is out of the node meanwhile: no
-    /// hand-over may find the node without it.
+    /// wake-up (a task with [`poll_parcel`](Self::poll_parcel)), which may find it delivered
+    /// already.
     pub(crate) fn register_parcel<R>(
         &self,
         reg: &mut Registration,
         waiter: WaiterRef<'_>,
         parcel: T,
+        room: impl FnOnce() -> bool,
         retry: impl FnOnce(T) -> Result<R, T>,
     ) -> Option<R> {
         debug_assert!(!reg.is_registered(), "register_parcel: already registered");
-        let mut list = lock(self.list());
-        let key = list.alloc(State::Waiting(waiter.to_waiter()));
-        self.link_waiting(&mut list, key);
+        let key = {
+            let mut list = lock(self.list());
+            let key = list.alloc(State::Waiting(waiter.to_waiter()));
+            list.nodes[key].parcel = Some(parcel);
+            self.link_waiting(&mut list, key);
+            key
+        };
+        reg.key = Some(key);
         // SeqCst: pairs with the fence in `has_waiters` / `notify_one` / `notify_all`.
         fence(SeqCst);
+        if !room() {
+            return None;
+        }
+        let mut list = lock(self.list());
+        if !matches!(list.nodes[key].state, State::Waiting(_)) {
+            // Delivered or notified meanwhile: the next look says which.
+            return None;
+        }
+        let parcel = list.nodes[key].parcel.take().expect("a waiting node keeps its parcel");
         match retry(parcel) {
             Ok(done) => {
                 self.unlink_waiting(&mut list, key);
                 let state = list.release(key);
+                reg.key = None;
                 drop(list);
                 drop(state);
                 Some(done)
             }
             Err(parcel) => {
                 list.nodes[key].parcel = Some(parcel);
-                reg.key = Some(key);
                 None
             }
         }

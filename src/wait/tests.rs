@@ -207,7 +207,10 @@ mod unit {
     fn queue_hand_over_delivers_a_parcel() {
         let queue = WaitQueue::<u32>::new();
         let mut reg = Registration::new();
-        assert_eq!(queue.register_parcel(&mut reg, WaiterRef::Thread, 7, Err::<(), u32>), None);
+        assert_eq!(
+            queue.register_parcel(&mut reg, WaiterRef::Thread, 7, || false, Err::<(), u32>),
+            None
+        );
         assert_eq!(queue.waiting(), 1);
         assert!(matches!(queue.check_parcel(&mut reg, false), Parcel::Waiting));
         let mut delivered = None;
@@ -228,8 +231,13 @@ mod unit {
         let queue = WaitQueue::<u32>::new();
         let mut reg = Registration::new();
         assert_eq!(
-            queue
-                .register_parcel(&mut reg, WaiterRef::Thread, 7, |parcel| Ok::<_, u32>(parcel + 1)),
+            queue.register_parcel(
+                &mut reg,
+                WaiterRef::Thread,
+                7,
+                || true,
+                |parcel| Ok::<_, u32>(parcel + 1)
+            ),
             Some(8)
         );
         assert!(!reg.is_registered());
@@ -243,8 +251,14 @@ mod unit {
     fn queue_failed_delivery_keeps_the_parcel_and_its_place() {
         let queue = WaitQueue::<u32>::new();
         let (mut a, mut b) = (Registration::new(), Registration::new());
-        assert_eq!(queue.register_parcel(&mut a, WaiterRef::Thread, 1, Err::<(), u32>), None);
-        assert_eq!(queue.register_parcel(&mut b, WaiterRef::Thread, 2, Err::<(), u32>), None);
+        assert_eq!(
+            queue.register_parcel(&mut a, WaiterRef::Thread, 1, || false, Err::<(), u32>),
+            None
+        );
+        assert_eq!(
+            queue.register_parcel(&mut b, WaiterRef::Thread, 2, || false, Err::<(), u32>),
+            None
+        );
         let mut tried = Vec::new();
         let done = hand_over(&queue, |parcel| {
             tried.push(parcel);
@@ -268,7 +282,10 @@ mod unit {
         let (count, waker) = counting_waker();
         let (mut task, mut thread) = (Registration::new(), Registration::new());
         queue.register(&mut task, WaiterRef::Task(&waker));
-        assert_eq!(queue.register_parcel(&mut thread, WaiterRef::Thread, 5, Err::<(), u32>), None);
+        assert_eq!(
+            queue.register_parcel(&mut thread, WaiterRef::Thread, 5, || false, Err::<(), u32>),
+            None
+        );
         let done = hand_over(&queue, |_| -> Result<(), u32> { panic!("the task is first") });
         assert_eq!((done, count.0.load(SeqCst)), (None, 1));
         assert_eq!(hand_over(&queue, Ok::<u32, u32>), Some(5));
@@ -283,7 +300,10 @@ mod unit {
         let queue = WaitQueue::<u32>::new();
         let mut regs: Vec<_> = (0..3).map(|_| Registration::new()).collect();
         for (n, reg) in (0..).zip(&mut regs) {
-            assert_eq!(queue.register_parcel(reg, WaiterRef::Thread, n, Err::<(), u32>), None);
+            assert_eq!(
+                queue.register_parcel(reg, WaiterRef::Thread, n, || false, Err::<(), u32>),
+                None
+            );
         }
         queue.notify_all();
         for (n, reg) in (0..).zip(&mut regs) {
@@ -376,7 +396,7 @@ mod unit {
 mod models {
     use super::*;
     use crate::loom::{thread, Arc, AtomicBool, AtomicUsize};
-    use std::sync::atomic::Ordering::SeqCst;
+    use std::sync::atomic::Ordering::{Relaxed, SeqCst};
 
     /// A change made concurrently with a registration is never missed: the waiter either sees
     /// it on its second try or is woken (loom reports a deadlock otherwise). Both sides follow
@@ -470,7 +490,7 @@ mod models {
             };
             let mut reg = Registration::new();
             assert_eq!(
-                queue.register_parcel(&mut reg, WaiterRef::Thread, 7, Err::<(), usize>),
+                queue.register_parcel(&mut reg, WaiterRef::Thread, 7, || false, Err::<(), usize>),
                 None
             );
             let returned = match queue.check_parcel(&mut reg, true) {
@@ -488,9 +508,9 @@ mod models {
         });
     }
 
-    /// The rule's two sides with a parcel: a waiter registers its parcel and retries under
-    /// the lock, while a notifier makes room and hands over. Either the retry sees the room or
-    /// the hand-over sees the waiter: the parcel always gets through (loom reports the waiter
+    /// The rule's two sides with a parcel: a waiter registers its parcel, then looks for room
+    /// (and retries under the lock if it sees some), while a notifier makes room and hands
+    /// over. Either the look sees the room or the hand-over sees the waiter: the parcel always gets through (loom reports the waiter
     /// asleep forever otherwise).
     #[test]
     fn parcel_register_vs_room() {
@@ -511,8 +531,10 @@ mod models {
                 })
             };
             let mut reg = Registration::new();
-            let retried = queue
-                .register_parcel(&mut reg, WaiterRef::Thread, 7, |parcel| deliver(&room, parcel));
+            // Relaxed: the look relies on the queue's fences alone, as the ring's does.
+            let look = || room.load(Relaxed) > 0;
+            let retried =
+                queue.register_parcel(&mut reg, WaiterRef::Thread, 7, look, |p| deliver(&room, p));
             let by_notifier = if retried.is_some() {
                 None
             } else {
