@@ -240,27 +240,34 @@ impl<T> WaitQueue<T> {
     #[inline]
     pub(crate) fn unregister(&self, reg: &mut Registration, consumed: bool) {
         if let Some(key) = reg.key.take() {
-            self.unregister_slow(key, consumed);
+            self.withdraw(key, consumed, false);
         }
     }
 
+    /// Frees the node of `key`, and with `take_parcel` gives back its parcel if it still has
+    /// one (a waiter whose parcel was delivered gets `None`; waiters that never leave one pass
+    /// false, which spares them moving a large `T` around). A waiting node is unlinked; a
+    /// notification the waiter got without a delivery passes on unless `consumed`.
     #[cold]
-    fn unregister_slow(&self, key: usize, consumed: bool) {
+    fn withdraw(&self, key: usize, consumed: bool, take_parcel: bool) -> Option<T> {
         let mut list = lock(self.list());
-        let state = list.release(key);
-        let pass_on = match state {
+        let pass_on = match list.nodes[key].state {
             State::Waiting(_) => {
                 self.unlink_waiting(&mut list, key);
                 false
             }
             State::Notified => !consumed,
-            State::Free | State::Delivered => unreachable!("unregister: the node was {state:?}"),
+            State::Delivered => false,
+            State::Free => unreachable!("withdraw: the node is free"),
         };
+        let parcel = if take_parcel { list.nodes[key].parcel.take() } else { None };
+        let state = list.release(key);
         drop(list);
         drop(state);
         if pass_on {
             self.notify_one();
         }
+        parcel
     }
 
     /// Registers `waiter` (a thread, or a task's waker) at the back of the queue as a waiter
@@ -371,25 +378,7 @@ impl<T> WaitQueue<T> {
     /// delivered (`None`). A notification it got without a delivery passes on to the next
     /// waiter, as [`unregister`](Self::unregister) does for a waiter that did not use it.
     pub(crate) fn withdraw_parcel(&self, reg: &mut Registration) -> Option<T> {
-        let key = reg.key.take()?;
-        let mut list = lock(self.list());
-        let pass_on = match list.nodes[key].state {
-            State::Waiting(_) => {
-                self.unlink_waiting(&mut list, key);
-                false
-            }
-            State::Notified => true,
-            State::Delivered => false,
-            State::Free => unreachable!("withdraw_parcel: the node is free"),
-        };
-        let parcel = list.nodes[key].parcel.take();
-        let state = list.release(key);
-        drop(list);
-        drop(state);
-        if pass_on {
-            self.notify_one();
-        }
-        parcel
+        reg.key.take().and_then(|key| self.withdraw(key, false, true))
     }
 
     /// True if anyone may be waiting: the notifier's half of the rule, for a notifier that
