@@ -1,6 +1,18 @@
 //! Helpers shared by the unit tests and loom models of several modules.
 
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::Arc;
+
 use crate::{bounded, unbounded, Mailbox, Sender};
+
+/// A message carrying `.0` that counts its drops into the shared counter `.1`.
+pub(crate) struct Counted<V>(pub(crate) V, pub(crate) Arc<AtomicUsize>);
+
+impl<V> Drop for Counted<V> {
+    fn drop(&mut self) {
+        self.1.fetch_add(1, SeqCst);
+    }
+}
 
 /// A mailbox of `cap` (unbounded for `None`), for tests that run on both kinds of ring.
 pub(crate) fn mailbox<T>(cap: Option<usize>) -> (Sender<T>, Mailbox<T>) {

@@ -5,9 +5,9 @@
 mod models {
     use crate::error::{RecvError, SendTimeoutError, TrySendError};
     use crate::loom::thread;
-    use crate::test_helpers::mailbox;
+    use crate::test_helpers::{mailbox, Counted};
     use crate::wait::block_on;
-    use crate::{bounded, unbounded};
+    use crate::{bounded, unbounded, Sender};
 
     /// A receiver that blocks while a producer sends (unbounded and bounded(1)): no lost
     /// wake-up, order kept. The producer hands its sender back through `join` instead of
@@ -169,44 +169,18 @@ mod models {
         });
     }
 
-    /// A blocking sender on a full bounded(1) mailbox either pushes itself or leaves its
-    /// message to be delivered by the pop that makes room (see `wait::queue`'s "Parcels"); the
-    /// receiver, also sending, may take the room first (its message then goes ahead, and the
-    /// next pop delivers the parked one). Every message arrives once, the sender returns.
-    #[test]
-    fn blocked_sender_is_delivered_by_a_pop() {
-        loom::model(|| {
+    /// A sender on a full bounded(1) mailbox (`send` on a thread of its own) either pushes
+    /// itself or leaves its message to be delivered by the pop that makes room (see
+    /// `wait::queue`'s "Parcels"); the receiver, also sending, may take the room first (its
+    /// message then goes ahead, and the next pop delivers the waiting one). Every message
+    /// arrives once, the send completes.
+    fn waiting_sender_is_delivered_by_a_pop(send: fn(&Sender<i32>, i32)) {
+        loom::model(move || {
             let (tx, mut mailbox) = bounded(1);
             tx.try_send(0).unwrap();
             let sender = {
                 let tx = tx.clone();
-                thread::spawn(move || tx.send_blocking(1).unwrap())
-            };
-            assert_eq!(mailbox.recv_blocking(), Ok(0));
-            let barged = tx.try_send(2).is_ok();
-            let mut got = vec![mailbox.recv_blocking().unwrap()];
-            if barged {
-                got.push(mailbox.recv_blocking().unwrap());
-                assert_eq!(got, [2, 1], "the parked message is delivered after the one ahead");
-            } else {
-                assert_eq!(got, [1]);
-            }
-            sender.join().unwrap();
-            assert!(mailbox.try_recv().is_err());
-        });
-    }
-
-    /// The async hand-off send on a full bounded(1) mailbox, against the pop that makes room
-    /// (and the receiver barging in through its own sender): it pushes itself or leaves its
-    /// message to be delivered; every message arrives once, the send completes.
-    #[test]
-    fn handoff_send_is_delivered_by_a_pop() {
-        loom::model(|| {
-            let (tx, mut mailbox) = bounded(1);
-            tx.try_send(0).unwrap();
-            let sender = {
-                let tx = tx.clone();
-                thread::spawn(move || block_on(tx.send_handoff(1)).unwrap())
+                thread::spawn(move || send(&tx, 1))
             };
             assert_eq!(mailbox.recv_blocking(), Ok(0));
             let barged = tx.try_send(2).is_ok();
@@ -222,6 +196,17 @@ mod models {
         });
     }
 
+    #[test]
+    fn blocked_sender_is_delivered_by_a_pop() {
+        waiting_sender_is_delivered_by_a_pop(|tx, msg| tx.send_blocking(msg).unwrap());
+    }
+
+    /// The async hand-off send, driven on its thread by `block_on`.
+    #[test]
+    fn handoff_send_is_delivered_by_a_pop() {
+        waiting_sender_is_delivered_by_a_pop(|tx, msg| block_on(tx.send_handoff(msg)).unwrap());
+    }
+
     /// A waiting hand-off send dropped while a pop makes room: its message is received (it
     /// was delivered, or its one poll pushed it) or withdrawn, never both, never neither:
     /// exactly one drop of it.
@@ -231,13 +216,6 @@ mod models {
         use std::pin::pin;
         use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
         use std::task::{Context, Poll};
-
-        struct Counted(u8, std::sync::Arc<AtomicUsize>);
-        impl Drop for Counted {
-            fn drop(&mut self) {
-                self.1.fetch_add(1, SeqCst);
-            }
-        }
 
         loom::model(|| {
             let drops = std::sync::Arc::new(AtomicUsize::new(0));

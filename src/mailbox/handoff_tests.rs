@@ -8,19 +8,18 @@ use std::task::{Context, Poll};
 
 use super::*;
 use crate::error::{SendError, TryRecvError};
-use crate::test_helpers::counting_waker;
+use crate::test_helpers::{counting_waker, Counted};
+
+/// A bounded(1) mailbox holding 0.
+fn full() -> (Sender<i32>, Mailbox<i32>) {
+    let (tx, mailbox) = bounded(1);
+    tx.try_send(0).unwrap();
+    (tx, mailbox)
+}
 
 /// Polls `fut` once with `waker`.
 fn poll_with<F: Future + Unpin>(fut: &mut F, waker: &std::task::Waker) -> Poll<F::Output> {
     Pin::new(fut).poll(&mut Context::from_waker(waker))
-}
-
-/// Counts its drops.
-struct Counted(u32, Arc<AtomicUsize>);
-impl Drop for Counted {
-    fn drop(&mut self) {
-        self.1.fetch_add(1, SeqCst);
-    }
 }
 
 /// With room, a hand-off send completes on its first poll, as `send` does.
@@ -37,8 +36,7 @@ fn with_room_it_sends_at_once() {
 /// latest poll), whose next poll reports success.
 #[test]
 fn a_pop_delivers_the_waiting_message_and_wakes_the_latest_waker() {
-    let (tx, mut mailbox) = bounded(1);
-    tx.try_send(0).unwrap();
+    let (tx, mut mailbox) = full();
     let (first_wakes, first) = counting_waker();
     let (second_wakes, second) = counting_waker();
     let mut send = tx.send_handoff(1);
@@ -56,8 +54,7 @@ fn a_pop_delivers_the_waiting_message_and_wakes_the_latest_waker() {
 /// Waiting hand-off senders are delivered in the order they started waiting.
 #[test]
 fn waiting_senders_are_delivered_in_arrival_order() {
-    let (tx, mut mailbox) = bounded(1);
-    tx.try_send(0).unwrap();
+    let (tx, mut mailbox) = full();
     let (_, waker) = counting_waker();
     let mut sends: Vec<_> = (1..=3).map(|i| tx.send_handoff(i)).collect();
     for send in &mut sends {
@@ -100,8 +97,7 @@ fn a_dropped_send_withdraws_its_message_unless_delivered() {
 /// A close wakes a waiting hand-off send and hands its message back.
 #[test]
 fn a_close_returns_the_waiting_message() {
-    let (tx, mut mailbox) = bounded(1);
-    tx.try_send(0).unwrap();
+    let (tx, mut mailbox) = full();
     let (wakes, waker) = counting_waker();
     let mut send = tx.send_handoff(1);
     assert_eq!(poll_with(&mut send, &waker), Poll::Pending);
@@ -118,8 +114,7 @@ fn a_close_returns_the_waiting_message() {
 #[test]
 fn a_passed_on_wake_up_is_used_or_passed_on_again() {
     for drop_it in [false, true] {
-        let (tx, mut mailbox) = bounded(1);
-        tx.try_send(0).unwrap();
+        let (tx, mut mailbox) = full();
         let (_, waker) = counting_waker();
         let (handoff_wakes, handoff_waker) = counting_waker();
         let (last_wakes, last_waker) = counting_waker();
@@ -151,8 +146,7 @@ fn a_passed_on_wake_up_is_used_or_passed_on_again() {
 /// (another sender took the room) waits again, and is delivered by the next pop.
 #[test]
 fn a_handed_back_message_that_finds_no_room_waits_again() {
-    let (tx, mut mailbox) = bounded(1);
-    tx.try_send(0).unwrap();
+    let (tx, mut mailbox) = full();
     let (_, waker) = counting_waker();
     let mut ahead = tx.send(1);
     let mut handoff = tx.send_handoff(2);

@@ -7,16 +7,9 @@ use std::time::Duration;
 
 use super::*;
 use crate::error::{RecvError, TryRecvError};
-use crate::test_helpers::{counting_waker, mailbox};
+use crate::test_helpers::{counting_waker, mailbox, Counted};
 
 const N: usize = if cfg!(miri) { 100 } else { 10_000 };
-
-struct Counted(Arc<AtomicUsize>);
-impl Drop for Counted {
-    fn drop(&mut self) {
-        self.0.fetch_add(1, SeqCst);
-    }
-}
 
 #[test]
 fn thread_to_thread_exactly_once_in_order() {
@@ -182,7 +175,7 @@ fn every_message_dropped_exactly_once() {
     for cap in [Some(4), None] {
         let (tx, mut mailbox) = mailbox(cap);
         for _ in 0..4 {
-            tx.try_send(Counted(drops.clone())).map_err(|_| ()).unwrap();
+            tx.try_send(Counted((), drops.clone())).map_err(|_| ()).unwrap();
         }
         drop(mailbox.try_recv().unwrap());
         let _ = mailbox.recv().matching(|_| false).timeout(Duration::ZERO).wait();

@@ -42,13 +42,7 @@ mod unit {
 
     const STRESS: usize = if cfg!(miri) { 200 } else { 100_000 };
 
-    /// Counts its drops into a shared counter.
-    struct Counted(Arc<AtomicUsize>);
-    impl Drop for Counted {
-        fn drop(&mut self) {
-            self.0.fetch_add(1, SeqCst);
-        }
-    }
+    use crate::test_helpers::Counted;
 
     /// A ring of each kind, the bounded one with capacity `cap`.
     fn each(cap: usize) -> [Ring<usize>; 3] {
@@ -287,13 +281,13 @@ mod unit {
             // leaving messages.
             let total = if let Kind::Bounded(_) = kind { 5 } else { 300 };
             for _ in 0..3 {
-                ring.push(Counted(drops.clone())).map_err(|_| ()).unwrap();
+                ring.push(Counted((), drops.clone())).map_err(|_| ()).unwrap();
             }
             for _ in 0..3 {
                 assert!(matches!(pop_settled(&ring), Pop::Item(_)));
             }
             for _ in 0..total {
-                ring.push(Counted(drops.clone())).map_err(|_| ()).unwrap();
+                ring.push(Counted((), drops.clone())).map_err(|_| ()).unwrap();
             }
             assert_eq!(drops.load(SeqCst), 3);
             drop(ring);
@@ -305,8 +299,8 @@ mod unit {
     fn a_rejected_push_gives_the_same_message_back_undropped() {
         let drops = Arc::new(AtomicUsize::new(0));
         let ring = Ring::bounded(1);
-        ring.push(Counted(drops.clone())).map_err(|_| ()).unwrap();
-        let back = match ring.push(Counted(drops.clone())) {
+        ring.push(Counted((), drops.clone())).map_err(|_| ()).unwrap();
+        let back = match ring.push(Counted((), drops.clone())) {
             Err(PushError::Full(msg)) => msg,
             _ => panic!("expected Full"),
         };
@@ -392,7 +386,7 @@ mod unit {
                     std::thread::spawn(move || {
                         let mut returned = 0;
                         for _ in 0..STRESS / 10 {
-                            match ring.push(Counted(drops.clone())) {
+                            match ring.push(Counted((), drops.clone())) {
                                 Ok(_) => {
                                     accepted.fetch_add(1, SeqCst);
                                 }
