@@ -219,31 +219,39 @@ mod unit {
     fn unbounded_len_across_blocks() {
         for kind in [Kind::Unbounded, Kind::Small] {
             let ring = kind.ring();
-            // Three blocks of 127 slots (a `usize` message) and part of a fourth.
-            for i in 0..400 {
+            // A `usize` message: blocks of 31, 63, 127, 255, 511 and then 1023 slots, so 3000
+            // messages cross every growth step and two largest blocks; the length is checked at
+            // every position, markers included.
+            for i in 0..3000 {
+                assert_eq!(ring.len(), i);
                 ring.push(i).unwrap();
             }
-            assert_eq!(ring.len(), 400);
-            for i in 0..300 {
+            for i in 0..2500 {
+                assert_eq!(ring.len(), 3000 - i);
                 assert_eq!(pop_settled(&ring), Pop::Item(i));
             }
-            assert_eq!(ring.len(), 100);
+            assert_eq!(ring.len(), 500);
         }
     }
 
-    /// A mailbox's blocks hold about 2 KiB of slots: more slots for smaller messages, never
-    /// fewer than 31 nor more than 127; actors' blocks hold 7 whatever the message.
+    /// A mailbox's first block holds at most 1 KiB of slots (at most 31, at least 3); the
+    /// blocks double up to about 16 KiB (at most 1023 slots, at least 31). Actors' blocks hold
+    /// 7 whatever the message.
     #[test]
     fn block_slots_follow_the_message_size() {
         use std::any::Any;
-        assert_eq!(Unbounded::<u8>::CAP, 127);
-        assert_eq!(Unbounded::<usize>::CAP, 127);
-        assert_eq!(Unbounded::<Box<dyn Any + Send>>::CAP, 63);
-        assert_eq!(Unbounded::<String>::CAP, 63);
-        assert_eq!(Unbounded::<[u64; 4]>::CAP, 31);
-        assert_eq!(Unbounded::<[u8; 4096]>::CAP, 31);
-        assert_eq!(Unbounded::<(), 7>::CAP, 7);
-        assert_eq!(Unbounded::<[u8; 4096], 7>::CAP, 7);
+        let caps = |first: usize, last: usize| (first, last);
+        assert_eq!(caps(Unbounded::<u8>::FIRST_CAP, Unbounded::<u8>::LAST_CAP), (31, 1023));
+        assert_eq!(caps(Unbounded::<usize>::FIRST_CAP, Unbounded::<usize>::LAST_CAP), (31, 1023));
+        type Boxed = Box<dyn Any + Send>;
+        assert_eq!(caps(Unbounded::<Boxed>::FIRST_CAP, Unbounded::<Boxed>::LAST_CAP), (31, 511));
+        assert_eq!(caps(Unbounded::<String>::FIRST_CAP, Unbounded::<String>::LAST_CAP), (31, 511));
+        type Bytes64 = [u64; 8];
+        assert_eq!(caps(Unbounded::<Bytes64>::FIRST_CAP, Unbounded::<Bytes64>::LAST_CAP), (7, 127));
+        type Page = [u8; 4096];
+        assert_eq!(caps(Unbounded::<Page>::FIRST_CAP, Unbounded::<Page>::LAST_CAP), (3, 31));
+        assert_eq!(caps(Unbounded::<(), 7>::FIRST_CAP, Unbounded::<(), 7>::LAST_CAP), (7, 7));
+        assert_eq!(caps(Unbounded::<Page, 7>::FIRST_CAP, Unbounded::<Page, 7>::LAST_CAP), (7, 7));
     }
 
     #[test]
@@ -277,8 +285,8 @@ mod unit {
         for kind in [Kind::Bounded(5), Kind::Unbounded, Kind::Small] {
             let drops = Arc::new(AtomicUsize::new(0));
             let ring = kind.ring();
-            // Wrap the bounded ring once and cross unbounded blocks (two of 127 slots) before
-            // leaving messages.
+            // Wrap the bounded ring once and cross unbounded blocks (of 31, 63 and 127 slots)
+            // before leaving messages.
             let total = if let Kind::Bounded(_) = kind { 5 } else { 300 };
             for _ in 0..3 {
                 ring.push(Counted((), drops.clone())).map_err(|_| ()).unwrap();
@@ -492,35 +500,46 @@ mod models {
         });
     }
 
-    /// A producer crossing a block boundary while the consumer follows it (LAP = 4 under loom).
+    /// A producer crossing a block boundary while the consumer follows it. Under loom a mailbox
+    /// ring's first block holds 3 slots and every later one 7. Cold: the boundary from the
+    /// first block to a larger one (the first block is freed, not kept). Warm (14 messages
+    /// through first): the boundary between two largest blocks, where the install takes the
+    /// spare (the second block, recycled) and the consumer recycles the block it finishes.
     #[test]
     fn unbounded_block_install_and_recycle() {
-        loom::model(|| {
-            let ring = Arc::new(Ring::unbounded());
-            for i in 0..2 {
-                ring.push(i).unwrap();
-            }
-            let producer = {
-                let ring = ring.clone();
-                thread::spawn(move || {
-                    for i in 2..5 {
-                        ring.push(i).unwrap();
-                    }
-                })
-            };
-            let mut next = 0;
-            while next < 5 {
-                match pop_settled(&ring) {
-                    Pop::Item(m) => {
-                        assert_eq!(m, next);
-                        next += 1;
-                    }
-                    Pop::Empty => thread::yield_now(),
-                    other => panic!("unexpected {other:?}"),
+        for warm in [0, 14] {
+            loom::model(move || {
+                let ring = Arc::new(Ring::unbounded());
+                for i in 0..warm {
+                    ring.push(i).unwrap();
+                    assert_eq!(pop_settled(&ring), Pop::Item(i));
                 }
-            }
-            producer.join().unwrap();
-        });
+                for i in warm..warm + 2 {
+                    ring.push(i).unwrap();
+                }
+                let producer = {
+                    let ring = ring.clone();
+                    thread::spawn(move || {
+                        for i in warm + 2..warm + 5 {
+                            ring.push(i).unwrap();
+                        }
+                    })
+                };
+                let mut next = warm;
+                while next < warm + 5 {
+                    match pop_settled(&ring) {
+                        Pop::Item(m) => {
+                            assert_eq!(m, next);
+                            next += 1;
+                        }
+                        Pop::Empty => thread::yield_now(),
+                        other => panic!("unexpected {other:?}"),
+                    }
+                }
+                producer.join().unwrap();
+                assert_eq!(ring.len(), 0);
+            });
+        }
     }
 
     /// Arming racing publishing (bounded; unbounded cold, where the push claims position 0 and

@@ -1,15 +1,25 @@
-//! The unbounded ring: a linked list of fixed-size blocks, lock-free for producers, with no CAS
-//! on the single consumer's side, and one spare block recycled between bursts.
+//! The unbounded ring: a linked list of blocks that grow from small to large, lock-free for
+//! producers, with no CAS on the single consumer's side, and one spare block recycled between
+//! bursts.
 //!
 //! # Positions
 //!
 //! `head` and `tail` count positions in steps of `1 << SHIFT`; below them, `tail` has two
 //! flags: `MARK` (bit 0), set once the ring is closed, and `ARM` (bit 1), set while the consumer
-//! waits for the next claim (see "Arming"). Each block covers `LAP` positions, but holds only
-//! `CAP = LAP - 1` slots (see "Memory" for `CAP`): the last position of a lap is never a slot.
-//! `tail` stands on it while the producer that claimed the block's last slot installs the next
-//! block, which tells the other producers to wait a moment instead of writing past the end (the
-//! scheme of crossbeam's list flavour). The consumer steps over it.
+//! waits for the next claim (see "Arming"). Each block covers a lap of positions, a power of two
+//! (see "Memory"), but holds one slot less: the last position of a lap is never a slot. `tail`
+//! stands on it while the producer that claimed the block's last slot installs the next block,
+//! which tells the other producers to wait a moment instead of writing past the end (the scheme
+//! of crossbeam's list flavour). The consumer steps over it.
+//!
+//! Which block a position falls in, and where in it, follows from the position alone, so that
+//! a producer knows whether it claims a block's last slot without reading the block (which may
+//! be freed under it until its claim succeeds). Positions start at `FIRST_LAP`; the block of
+//! position `p` covers `lap_at(p)` positions, aligned to that lap:
+//!
+//! * below `LAST_LAP`, the block of `p` is `[2^k, 2^(k+1))` for the `k` with `2^k <= p < 2^(k+1)`:
+//!   every block twice the one before, the first one `FIRST_LAP` long;
+//! * from `LAST_LAP` on, every block is `LAST_LAP` long.
 //!
 //! # Arming: who wakes a waiting consumer
 //!
@@ -22,24 +32,32 @@
 //! # Memory
 //!
 //! The first block is allocated by the first push (an idle, never-used ring costs no block).
-//! When the consumer has taken the last message of a block, the block is reset and kept as the
-//! one `spare`, which the next install reuses; a second spare is freed at once. So a burst grows
-//! the list, and memory goes back to the allocator as the consumer catches up.
+//! When the consumer has taken the last message of a block, the block is freed, or, if it has
+//! the largest size, reset and kept as the one `spare`, which the next install reuses (a second
+//! spare is freed at once). So a burst grows the list, and memory goes back to the allocator as
+//! the consumer catches up.
 //!
-//! How many slots a block holds is the ring's const parameter `SLOTS`:
+//! How large blocks are is the ring's const parameter `SLOTS`:
 //!
-//! * Mailboxes (`BY_SIZE`) size blocks by the message: as many slots as fit in `BLOCK_BYTES`
-//!   (2 KiB), one less than a power of two, at least 31 and at most 127. So 127 slots for a
-//!   message of up to 8 bytes (a 2 KiB block), 63 up to 24 bytes (a boxed trait object or a
-//!   `String`: 1.5–2 KiB), and 31 above that, as crossbeam and tokio use for every message.
-//!   Each block costs an allocation, an install the other producers wait for, and a free once
-//!   it is read; when producers run ahead of the consumer, every block is a fresh allocation.
-//!   With 31 slots for a `usize`, that cost was most of what separated 4 threads → 1 thread
-//!   from kanal's one growing buffer: against kanal in the same process, 127 slots measured
-//!   1.00–1.45 where 31 slots measured 0.53–0.99 (three pairs of runs, alternating builds).
-//! * Actors' mailboxes use `SMALL_BLOCK` (7): a block is the largest part of a mailbox that has
-//!   received anything (about 180 bytes for a boxed message), and actors are many and mostly
-//!   idle; a stream of messages to one actor pays a block install every 7 messages.
+//! * Mailboxes (`BY_SIZE`) size blocks by the message, like a `Vec` that doubles: the first block
+//!   holds as many slots as fit in `FIRST_BLOCK_BYTES` (1 KiB; 31 slots of a `usize`, at most 31
+//!   and at least 3), every next one twice as many, up to as many as fit in `BLOCK_BYTES` (16 KiB;
+//!   1023 slots of a `usize`, at most 1023 and at least 31). A mailbox that received a few messages
+//!   holds half a KiB; one that streams messages reaches the largest blocks after about a thousand,
+//!   and from then on holds one or two of them (its current block and the spare: 16–32 KiB) even
+//!   when idle. Each block costs an allocation (or the spare), an install the other producers wait
+//!   for, and a free once it is read. With constant 2 KiB blocks (127 slots of a `usize`, 31 of a
+//!   64-byte message) those costs came every 127 messages, and glibc's thread arenas grew and
+//!   shrank with the list (an `mprotect` call every 250 messages, 1 thread → 1 thread). Against
+//!   those constant blocks, in one process (`.ci/ab`, both orientations, 2 × 3 processes of 9
+//!   rounds at 300k and 1M messages), the growing blocks measured 1.33–1.59× with 1 thread → 1
+//!   thread, 1.33–1.34× with 4 threads, 2.01–2.14× with a thread sending to a task, 1.03–1.49× in
+//!   the four 64-byte cells; 1 task → 1 thread was 0.94–0.97× (why is not established: the
+//!   consumer's position arithmetic is a few instructions longer).
+//! * Actors' mailboxes use `SMALL_BLOCK` (7) slots in every block: a block is the largest part
+//!   of a mailbox that has received anything (about 180 bytes for a boxed message), and actors
+//!   are many and mostly idle; a stream of messages to one actor pays a block install every 7
+//!   messages.
 
 use std::alloc::{self, Layout};
 use std::mem::{size_of, MaybeUninit};
@@ -57,12 +75,15 @@ const MARK: usize = 1;
 const ARM: usize = 2;
 /// Positions are counted above the two flags.
 const SHIFT: usize = 2;
-/// The ring's const parameter for "slots per block by the message's size" (see "Memory"):
-/// what mailboxes use.
+/// The ring's const parameter for "block sizes by the message's size" (see "Memory"): what
+/// mailboxes use.
 pub(crate) const BY_SIZE: usize = 0;
-/// A block of a mailbox's ring takes about this many bytes of slots (see "Memory").
+/// A mailbox ring's first block takes at most this many bytes of slots (see "Memory").
 #[cfg(not(all(test, tidings_loom)))]
-const BLOCK_BYTES: usize = 2048;
+const FIRST_BLOCK_BYTES: usize = 1024;
+/// A mailbox ring's largest blocks take about this many bytes of slots (see "Memory").
+#[cfg(not(all(test, tidings_loom)))]
+const BLOCK_BYTES: usize = 16 * 1024;
 /// Slots per block of an actor's ring.
 #[cfg(not(all(test, tidings_loom)))]
 pub(crate) const SMALL_BLOCK: usize = 7;
@@ -70,21 +91,41 @@ pub(crate) const SMALL_BLOCK: usize = 7;
 #[cfg(all(test, tidings_loom))]
 pub(crate) const SMALL_BLOCK: usize = 3;
 
-/// Slots per block of a mailbox's ring, for slots of `slot_size` bytes: the most that fit in
-/// `BLOCK_BYTES`, at least 31 and at most 127, one less than a power of two (a lap is one
-/// more, so `% LAP` is a mask).
+/// The longest lap of at most `most` and at least `least` positions (powers of two) whose
+/// slots of `slot_size` bytes fit in `bytes`.
 #[cfg(not(all(test, tidings_loom)))]
-const fn slots_by_size(slot_size: usize) -> usize {
-    let mut lap = 128;
-    while lap > 32 && lap * slot_size > BLOCK_BYTES {
+const fn lap_fitting(slot_size: usize, bytes: usize, least: usize, most: usize) -> usize {
+    let mut lap = most;
+    while lap > least && lap * slot_size > bytes {
         lap /= 2;
     }
-    lap - 1
+    lap
+}
+
+/// A mailbox ring's first lap, for slots of `slot_size` bytes (see "Memory").
+#[cfg(not(all(test, tidings_loom)))]
+const fn first_lap_by_size(slot_size: usize) -> usize {
+    lap_fitting(slot_size, FIRST_BLOCK_BYTES, 4, 32)
+}
+
+/// A mailbox ring's largest lap, for slots of `slot_size` bytes (see "Memory").
+#[cfg(not(all(test, tidings_loom)))]
+const fn last_lap_by_size(slot_size: usize) -> usize {
+    lap_fitting(slot_size, BLOCK_BYTES, 32, 1024)
+}
+
+/// Under loom, a first block of three slots and then blocks of seven, so that models cross
+/// block boundaries and the growth in few steps. (A first block of one slot made every model
+/// with two producers cross a boundary, and loom's exploration of the producers that wait for
+/// an install ran past its branch limit.)
+#[cfg(all(test, tidings_loom))]
+const fn first_lap_by_size(_: usize) -> usize {
+    4
 }
 
 #[cfg(all(test, tidings_loom))]
-const fn slots_by_size(_: usize) -> usize {
-    3
+const fn last_lap_by_size(_: usize) -> usize {
+    8
 }
 
 /// `Slot::state`: the producer has written the message.
@@ -98,8 +139,9 @@ struct Slot<T> {
     value: UnsafeCell<MaybeUninit<T>>,
 }
 
-/// A block's header; its slots follow it in the same allocation (`Unbounded::CAP` of them, a
-/// number that depends on the message type, see "Memory").
+/// A block's header; its slots follow it in the same allocation (one less than the lap of the
+/// positions it covers, a number that depends on the position and the message type, see
+/// "Positions" and "Memory").
 #[repr(C)]
 struct Block<T> {
     /// The following block; set (Release) by the producer that claimed this block's last slot,
@@ -231,55 +273,102 @@ unsafe impl<T: Send, const SLOTS: usize> Send for Unbounded<T, SLOTS> {}
 unsafe impl<T: Send, const SLOTS: usize> Sync for Unbounded<T, SLOTS> {}
 
 impl<T, const SLOTS: usize> Unbounded<T, SLOTS> {
-    /// Slots per block: `SLOTS`, or by the message's size for `BY_SIZE` (see "Memory").
-    pub(super) const CAP: usize =
-        if SLOTS == BY_SIZE { slots_by_size(size_of::<Slot<T>>()) } else { SLOTS };
+    /// Positions in the first block: `SLOTS + 1`, or by the message's size for `BY_SIZE` (see
+    /// "Memory").
+    const FIRST_LAP: usize =
+        if SLOTS == BY_SIZE { first_lap_by_size(size_of::<Slot<T>>()) } else { SLOTS + 1 };
 
-    /// Positions per block: its slots and the marker position.
-    const LAP: usize = {
+    /// Positions in the largest blocks (see "Memory").
+    const LAST_LAP: usize = {
+        let last =
+            if SLOTS == BY_SIZE { last_lap_by_size(size_of::<Slot<T>>()) } else { SLOTS + 1 };
         assert!(
-            (Self::CAP + 1).is_power_of_two() && Self::CAP >= 1,
+            Self::FIRST_LAP.is_power_of_two()
+                && last.is_power_of_two()
+                && Self::FIRST_LAP >= 2
+                && Self::FIRST_LAP <= last,
             "a block's lap must be a power of two"
         );
-        Self::CAP + 1
+        last
     };
 
+    /// Slots in the first block.
+    #[cfg(all(test, not(tidings_loom)))]
+    pub(super) const FIRST_CAP: usize = Self::FIRST_LAP - 1;
+    /// Slots in the largest blocks.
+    pub(super) const LAST_CAP: usize = Self::LAST_LAP - 1;
+
+    /// How many positions the block of position `pos` covers (see "Positions"); the block
+    /// holds one slot less, and `pos & (lap - 1)` is where in it `pos` falls (laps are powers
+    /// of two).
+    #[inline(always)]
+    fn lap_at(pos: usize) -> usize {
+        if Self::FIRST_LAP == Self::LAST_LAP || pos >= Self::LAST_LAP {
+            Self::LAST_LAP
+        } else {
+            // The highest power of two at most `pos` (`pos >= FIRST_LAP >= 2`).
+            1 << (usize::BITS - 1 - pos.leading_zeros())
+        }
+    }
+
+    /// How many slot positions come before position `pos`: the positions since `FIRST_LAP`
+    /// less the marker positions of the blocks before `pos`'s.
+    fn slots_before(pos: usize) -> usize {
+        let log = |lap: usize| lap.trailing_zeros() as usize;
+        let blocks_before = if pos < Self::LAST_LAP {
+            log(Self::lap_at(pos)) - log(Self::FIRST_LAP)
+        } else {
+            log(Self::LAST_LAP) - log(Self::FIRST_LAP) + pos / Self::LAST_LAP - 1
+        };
+        pos - Self::FIRST_LAP - blocks_before
+    }
+
     pub(crate) fn new() -> Self {
-        // Evaluates the check in `LAP` for this `CAP`.
-        let _ = Self::LAP;
+        // Evaluates the check in `LAST_LAP` for this message type.
+        let _ = Self::LAST_LAP;
+        let first = Self::FIRST_LAP << SHIFT;
         Self {
             spare: AtomicPtr::new(ptr::null_mut()),
             closed: ClosedFlag::new(),
             _line: Gap::new(),
-            head: End { index: AtomicUsize::new(0), block: AtomicPtr::new(ptr::null_mut()) },
+            head: End { index: AtomicUsize::new(first), block: AtomicPtr::new(ptr::null_mut()) },
             _pair: Gap::new(),
-            tail: End { index: AtomicUsize::new(0), block: AtomicPtr::new(ptr::null_mut()) },
+            tail: End { index: AtomicUsize::new(first), block: AtomicPtr::new(ptr::null_mut()) },
         }
     }
 
-    /// A block for an install: the spare if there is one, else a new allocation.
-    fn take_block(&self) -> *mut Block<T> {
-        // Acquire: pairs with the Release swap in `recycle`, so the reset of the block is visible.
-        let spare = self.spare.swap(ptr::null_mut(), Acquire);
-        if spare.is_null() {
-            Block::alloc(Self::CAP)
-        } else {
-            spare
+    /// A block of `cap` slots for an install: the spare if it fits, else a new allocation.
+    fn take_block(&self, cap: usize) -> *mut Block<T> {
+        if cap == Self::LAST_CAP {
+            // Acquire: pairs with the Release swap in `recycle`, so the reset of the block is
+            // visible.
+            let spare = self.spare.swap(ptr::null_mut(), Acquire);
+            if !spare.is_null() {
+                return spare;
+            }
         }
+        Block::alloc(cap)
     }
 
-    /// Keeps `block` as the spare (freeing a previous spare).
+    /// Keeps `block`, of `cap` slots, as the spare (freeing a previous spare) if it has the
+    /// largest size; frees it otherwise (installs after it need larger blocks).
     ///
     /// # Safety
     ///
     /// We own `block` exclusively, it holds no message, and it is reset (states 0, null `next`).
-    unsafe fn recycle(&self, block: *mut Block<T>) {
+    unsafe fn recycle(&self, block: *mut Block<T>, cap: usize) {
+        if cap != Self::LAST_CAP {
+            // SAFETY: per the contract, we own the empty block; it came from `alloc(cap)`.
+            unsafe { Block::free(block, cap) };
+            return;
+        }
         // Release: publishes the reset to the producer that takes the spare (Acquire).
         // Acquire: we may free the displaced spare, whose reset was published the same way.
         let old = self.spare.swap(block, AcqRel);
         if !old.is_null() {
-            // SAFETY: the displaced spare was owned by the `spare` field alone, reset and empty.
-            unsafe { Block::free(old, Self::CAP) };
+            // SAFETY: the displaced spare was owned by the `spare` field alone, reset and empty;
+            // only largest blocks become the spare.
+            unsafe { Block::free(old, Self::LAST_CAP) };
         }
     }
 
@@ -291,13 +380,13 @@ impl<T, const SLOTS: usize> Unbounded<T, SLOTS> {
         // Acquire: pairs with the Release CAS below, so the block's initialisation is visible.
         let mut first = self.head.block.load(Acquire);
         if first.is_null() {
-            let fresh = self.take_block();
+            let fresh = self.take_block(Self::FIRST_LAP - 1);
             // Release: the block's initialisation happens before anyone reads the pointer.
             match self.head.block.compare_exchange(ptr::null_mut(), fresh, AcqRel, Acquire) {
                 Ok(_) => first = fresh,
                 Err(current) => {
                     // SAFETY: `fresh` never became reachable by anyone else; it is fresh.
-                    unsafe { self.recycle(fresh) };
+                    unsafe { self.recycle(fresh, Self::FIRST_LAP - 1) };
                     first = current;
                 }
             }
@@ -323,12 +412,14 @@ impl<T, const SLOTS: usize> Unbounded<T, SLOTS> {
         // Acquire on both: as in `push_slow`.
         let tail = self.tail.index.load(Acquire);
         let block = self.tail.block.load(Acquire);
-        let offset = (tail >> SHIFT) % Self::LAP;
-        if tail & MARK == 0 && offset + 1 < Self::CAP && !block.is_null() {
+        let lap = Self::lap_at(tail >> SHIFT);
+        let offset = (tail >> SHIFT) & (lap - 1);
+        // The block's last slot is at `lap - 2`, its marker position at `lap - 1`.
+        if tail & MARK == 0 && offset + 2 < lap && !block.is_null() {
             let new_tail = (tail & !ARM) + (1 << SHIFT);
             // AcqRel: as in `push_slow`.
             if self.tail.index.compare_exchange_weak(tail, new_tail, AcqRel, Relaxed).is_ok() {
-                // SAFETY: our CAS claimed this slot (`offset + 1 < CAP`), and `block` (read
+                // SAFETY: our CAS claimed this slot (not the marker), and `block` (read
                 // after `tail`, Acquire) is the block of our claim: a block pointer installed
                 // for a later lap would have moved `tail` past `tail`, and our CAS would have
                 // failed.
@@ -348,23 +439,36 @@ impl<T, const SLOTS: usize> Unbounded<T, SLOTS> {
         // is fully initialised (and matches the index, or our CAS below fails).
         let mut tail = self.tail.index.load(Acquire);
         let mut block = self.tail.block.load(Acquire);
-        // Allocated ahead of claiming a block's last slot, so the install itself cannot fail.
+        // Allocated ahead of claiming a block's last slot, so the install itself cannot fail;
+        // `next_cap` slots (the next block's size depends on where it starts).
         let mut next_block: *mut Block<T> = ptr::null_mut();
+        let mut next_cap = 0;
 
         let result = loop {
             if tail & MARK != 0 {
                 break Err(PushError::Closed(value));
             }
-            let offset = (tail >> SHIFT) % Self::LAP;
-            if offset == Self::CAP {
+            let pos = tail >> SHIFT;
+            let cap = Self::lap_at(pos) - 1;
+            let offset = pos & cap;
+            if offset == cap {
                 // Another producer is installing the next block: wait for it.
                 backoff.snooze();
                 tail = self.tail.index.load(Acquire);
                 block = self.tail.block.load(Acquire);
                 continue;
             }
-            if offset + 1 == Self::CAP && next_block.is_null() {
-                next_block = self.take_block();
+            if offset + 1 == cap {
+                // The next block starts after our slot and the marker position.
+                let cap = Self::lap_at(pos + 2) - 1;
+                if next_cap != cap {
+                    if !next_block.is_null() {
+                        // SAFETY: taken for another block boundary; it never became reachable.
+                        unsafe { self.recycle(next_block, next_cap) };
+                    }
+                    next_block = self.take_block(cap);
+                    next_cap = cap;
+                }
             }
             if block.is_null() {
                 // The very first push: install the first block. If `tail` moved meanwhile, the
@@ -380,7 +484,7 @@ impl<T, const SLOTS: usize> Unbounded<T, SLOTS> {
             // consumer that sees our claim sees the first block in its end (`install_first`).
             match self.tail.index.compare_exchange_weak(tail, new_tail, AcqRel, Acquire) {
                 Ok(_) => {
-                    if offset + 1 == Self::CAP {
+                    if offset + 1 == cap {
                         // We claimed the block's last slot: install the next block. The order
                         // matters: pointer first (Release), then the index steps over the
                         // marker position (Release), then the link the consumer follows.
@@ -391,7 +495,7 @@ impl<T, const SLOTS: usize> Unbounded<T, SLOTS> {
                         // before the consumer has read our slot, which we have not written yet.
                         unsafe { (*block).next.store(next, Release) };
                     }
-                    // SAFETY: our CAS claimed this slot (`offset < CAP`) in `block`.
+                    // SAFETY: our CAS claimed this slot (`offset < cap`) in `block`.
                     unsafe { publish(block, offset, value) };
                     break Ok(tail & ARM != 0);
                 }
@@ -404,7 +508,7 @@ impl<T, const SLOTS: usize> Unbounded<T, SLOTS> {
         };
         if !next_block.is_null() {
             // SAFETY: we took it for an install we did not do; it never became reachable.
-            unsafe { self.recycle(next_block) };
+            unsafe { self.recycle(next_block, next_cap) };
         }
         result
     }
@@ -443,9 +547,10 @@ impl<T, const SLOTS: usize> Unbounded<T, SLOTS> {
             // No block yet: nothing was claimed, or the first claim is being installed.
             return Err(head);
         }
-        let offset = (head >> SHIFT) % Self::LAP;
+        let lap = Self::lap_at(head >> SHIFT);
+        let offset = (head >> SHIFT) & (lap - 1);
         // SAFETY: `block` is the consumer's current block, which only the consumer frees, and
-        // `head` is never on a marker position (`offset < CAP`).
+        // `head` is never on a marker position (`offset < lap - 1`, the block's slots).
         let slot = unsafe { Block::slot(block, offset) };
         // Acquire: pairs with the producer's Release store of WRITTEN.
         if slot.state.load(Acquire) != WRITTEN {
@@ -500,14 +605,14 @@ impl<T, const SLOTS: usize> Unbounded<T, SLOTS> {
     /// has claimed it.
     #[inline(never)]
     unsafe fn take_claimed(&self, head: usize) -> Pop<T> {
-        let offset = (head >> SHIFT) % Self::LAP;
+        let offset = (head >> SHIFT) & (Self::lap_at(head >> SHIFT) - 1);
         let mut backoff = Backoff::new();
         loop {
             // Acquire: pairs with the first install's Release CAS.
             let block = self.head.block.load(Acquire);
             if !block.is_null() {
                 // SAFETY: the consumer's current block, which only the consumer frees;
-                // `offset < CAP` as in `pop`.
+                // `offset` is a slot's as in `pop`.
                 let slot = unsafe { Block::slot(block, offset) };
                 // Acquire: pairs with the producer's Release store of WRITTEN.
                 if slot.state.load(Acquire) == WRITTEN {
@@ -530,7 +635,7 @@ impl<T, const SLOTS: usize> Unbounded<T, SLOTS> {
     unsafe fn take(&self, head: usize, block: *mut Block<T>, offset: usize, slot: &Slot<T>) -> T {
         // SAFETY: WRITTEN says the message is there, and we are the only reader.
         let value = slot.value.with(|ptr| unsafe { ptr.read().assume_init() });
-        if offset + 1 == Self::CAP {
+        if offset + 2 == Self::lap_at(head >> SHIFT) {
             // SAFETY: we just read the block's last message, as its single consumer.
             unsafe { self.leave_block(head, block) };
         } else {
@@ -556,11 +661,13 @@ impl<T, const SLOTS: usize> Unbounded<T, SLOTS> {
         self.head.block.store(next, Release);
         // Step over the marker position as well.
         self.head.index.store(head + (2 << SHIFT), Release);
-        // SAFETY: every slot of `block` has been written and read, so no producer (they stop
-        // touching a block once their slot is written) and no consumer can reach it.
+        let cap = Self::lap_at(head >> SHIFT) - 1;
+        // SAFETY: every slot of `block` (`cap` of them) has been written and read, so no
+        // producer (they stop touching a block once their slot is written) and no consumer can
+        // reach it.
         unsafe {
-            reset(block, Self::CAP);
-            self.recycle(block);
+            reset(block, cap);
+            self.recycle(block, cap);
         }
     }
 
@@ -600,8 +707,7 @@ impl<T, const SLOTS: usize> Unbounded<T, SLOTS> {
             let tail = self.tail.index.load(SeqCst);
             let head = self.head.index.load(SeqCst);
             if self.tail.index.load(SeqCst) == tail {
-                return slots_before(tail >> SHIFT, Self::CAP)
-                    - slots_before(head >> SHIFT, Self::CAP);
+                return Self::slots_before(tail >> SHIFT) - Self::slots_before(head >> SHIFT);
             }
         }
     }
@@ -626,7 +732,7 @@ impl<T, const SLOTS: usize> Unbounded<T, SLOTS> {
 ///
 /// # Safety
 ///
-/// The caller's claim owns that slot (`offset < CAP` of a live block). The block stays alive
+/// The caller's claim owns that slot (a slot position of a live block). The block stays alive
 /// until the consumer has read the slot, which waits for the WRITTEN store below.
 #[inline(always)]
 unsafe fn publish<T>(block: *mut Block<T>, offset: usize, value: T) {
@@ -636,12 +742,6 @@ unsafe fn publish<T>(block: *mut Block<T>, offset: usize, value: T) {
     slot.value.with_mut(|ptr| unsafe { ptr.write(MaybeUninit::new(value)) });
     // Release: publishes the message to the consumer's Acquire load.
     slot.state.store(WRITTEN, Release);
-}
-
-/// How many slot positions come before position `pos` (marker positions are not slots).
-fn slots_before(pos: usize, cap: usize) -> usize {
-    let lap = cap + 1;
-    (pos / lap) * cap + (pos % lap).min(cap)
 }
 
 /// Makes a used block fresh again.
@@ -667,31 +767,34 @@ impl<T, const SLOTS: usize> Drop for Unbounded<T, SLOTS> {
         let tail = self.tail.index.load(Relaxed) >> SHIFT;
         let mut block = self.head.block.load(Relaxed);
         while head != tail {
-            let offset = head % Self::LAP;
-            if offset < Self::CAP {
+            let cap = Self::lap_at(head) - 1;
+            let offset = head & cap;
+            if offset < cap {
                 // SAFETY: a claimed, written, unread slot of a live block: drop its message once.
                 unsafe {
                     Block::slot(block, offset).value.with_mut(|ptr| (*ptr).assume_init_drop());
                 }
             } else {
                 // The marker position: the list goes on in the next block.
-                // SAFETY: `block` is live and every message in it has been dropped above.
+                // SAFETY: `block` is live, has `cap` slots, and every message in it has been
+                // dropped above.
                 unsafe {
                     let next = (*block).next.load(Relaxed);
-                    Block::free(block, Self::CAP);
+                    Block::free(block, cap);
                     block = next;
                 }
             }
             head += 1;
         }
         if !block.is_null() {
-            // SAFETY: the last block of the list; its messages were dropped above.
-            unsafe { Block::free(block, Self::CAP) };
+            // SAFETY: the last block of the list, the one `tail` falls in (never on a marker
+            // position once every push has returned); its messages were dropped above.
+            unsafe { Block::free(block, Self::lap_at(tail) - 1) };
         }
         let spare = self.spare.load(Relaxed);
         if !spare.is_null() {
-            // SAFETY: the spare is reset and owned by this ring alone.
-            unsafe { Block::free(spare, Self::CAP) };
+            // SAFETY: the spare is reset, owned by this ring alone, and of the largest size.
+            unsafe { Block::free(spare, Self::LAST_CAP) };
         }
     }
 }
