@@ -14,7 +14,7 @@ use crate::backoff::Backoff;
 use crate::error::{RecvError, SendError, SendTimeoutError, TrySendError};
 use crate::loom::{Arc, AtomicUsize};
 use crate::receive::deadline_after;
-use crate::ring::{Look, Pop, PushError, Ring};
+use crate::ring::{InPlace, Look, Pop, PushError, Ring, Source};
 use crate::wait::{self, Parcel, Registration, WaitCell, WaitQueue, WaiterRef};
 use std::sync::atomic::Ordering::{AcqRel, Relaxed};
 
@@ -90,24 +90,26 @@ impl<T> Chan<T> {
 
     /// One try of an async send whose message is in `msg`: `Ready` if it ended the send
     /// (pushed, or the ring closed and the message is in the error); on a full ring the
-    /// message goes back into `msg` and the result is `full`'s (`Poll::Pending` for a plain
-    /// try, the slow path for a first one). Built in the future's own output type, with the
-    /// slow path called from inside: returning an intermediate value and matching on it made
-    /// LLVM copy a large message once more on the fast path (callgrind, 64-byte messages: 11
-    /// instructions a message).
+    /// message stays in `msg` (the push moves it straight from there into its slot, see
+    /// `InPlace`) and the result is `full`'s (`Poll::Pending` for a plain try, the slow path
+    /// for a first one). Built in the future's own output type, with the slow path called from
+    /// inside: returning an intermediate value and matching on it made LLVM copy a large
+    /// message once more on the fast path (callgrind, 64-byte messages: 11 instructions a
+    /// message).
     #[inline(always)]
     fn try_send_or(
         &self,
         msg: &mut Option<T>,
         full: impl FnOnce(&mut Option<T>) -> Poll<Result<(), SendError<T>>>,
     ) -> Poll<Result<(), SendError<T>>> {
-        match self.try_send(msg.take().expect("send future polled after completion")) {
-            Ok(()) => Poll::Ready(Ok(())),
-            Err(TrySendError::Closed(back)) => Poll::Ready(Err(SendError(back))),
-            Err(TrySendError::Full(back)) => {
-                *msg = Some(back);
-                full(msg)
+        let source = InPlace::new(msg).expect("send future polled after completion");
+        match self.ring.push_from(source) {
+            Ok(armed) => {
+                self.pushed(armed);
+                Poll::Ready(Ok(()))
             }
+            Err(PushError::Closed(source)) => Poll::Ready(Err(SendError(source.take()))),
+            Err(PushError::Full(_)) => full(msg),
         }
     }
 

@@ -48,7 +48,7 @@
 
 use std::mem::MaybeUninit;
 
-use super::{arm_end, ClosedFlag, Look, Pop, PushError};
+use super::{arm_end, ClosedFlag, Look, Pop, PushError, Source};
 use crate::backoff::Backoff;
 use crate::loom::{AtomicUsize, UnsafeCell};
 use crate::padded::{Gap, LINE_GAP, PAIR_GAP};
@@ -163,7 +163,7 @@ impl<T> Bounded<T> {
     /// `Ok(true)`: the consumer had armed the ring for this message (see the module docs), so
     /// the caller must wake it.
     #[inline]
-    pub(crate) fn push(&self, value: T) -> Result<bool, PushError<T>> {
+    pub(crate) fn push<S: Source<T>>(&self, value: S) -> Result<bool, PushError<S>> {
         // The common case inline: an open ring, a free slot at `tail` and an uncontended
         // claim. Anything else (full, closed, a lost CAS) goes to the full loop, which goes on
         // from the `tail` seen here or from the one the lost CAS found. Orderings: as in
@@ -194,9 +194,9 @@ impl<T> Bounded<T> {
     ///
     /// The caller's claim CAS won `pos`, and `slot`'s stamp was seen (Acquire) as `pos`.
     #[inline(always)]
-    unsafe fn publish(slot: &Slot<T>, pos: usize, value: T) {
+    unsafe fn publish(slot: &Slot<T>, pos: usize, value: impl Source<T>) {
         // SAFETY: per the contract, nobody else touches the slot until we publish it.
-        slot.value.with_mut(|ptr| unsafe { ptr.write(MaybeUninit::new(value)) });
+        slot.value.with_mut(|ptr| unsafe { ptr.write(MaybeUninit::new(value.take())) });
         // Release: makes the write above visible to the consumer's Acquire load.
         slot.stamp.store(pos + 1, Release);
     }
@@ -208,7 +208,12 @@ impl<T> Bounded<T> {
     /// guess that a CAS checks; the slot's stamp, read with Acquire, is what orders our write
     /// after the consumer's read of the last lap). `lost`: the fast path's claim lost its CAS.
     #[inline(never)]
-    fn push_slow(&self, value: T, mut tail: usize, lost: bool) -> Result<bool, PushError<T>> {
+    fn push_slow<S: Source<T>>(
+        &self,
+        value: S,
+        mut tail: usize,
+        lost: bool,
+    ) -> Result<bool, PushError<S>> {
         let mut backoff = Backoff::new();
         if lost {
             backoff.spin();

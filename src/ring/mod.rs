@@ -35,6 +35,50 @@ impl<T> PushError<T> {
     }
 }
 
+/// Where a push takes its message from, once it has claimed a slot for it: a push that fails
+/// gives the source back untouched.
+pub(crate) trait Source<T> {
+    /// The message; called once, by the push that claimed a slot for it, between the claim
+    /// and the publish (so it must not panic: see [`InPlace`]).
+    fn take(self) -> T;
+}
+
+/// A message in hand.
+pub(crate) struct Own<T>(pub(crate) T);
+
+impl<T> Source<T> for Own<T> {
+    #[inline(always)]
+    fn take(self) -> T {
+        self.0
+    }
+}
+
+/// The message an async send keeps in its future: a push moves it straight from there into
+/// its slot, and a full ring leaves it where it is. (Taking it out first, and putting it back
+/// on a full ring, copied a large message two or three times more: callgrind, 64-byte
+/// messages.)
+pub(crate) struct InPlace<'a, T>(&'a mut Option<T>);
+
+impl<'a, T> InPlace<'a, T> {
+    /// A source for the message in `msg`, or `None` if it holds none.
+    #[inline(always)]
+    pub(crate) fn new(msg: &'a mut Option<T>) -> Option<Self> {
+        if msg.is_some() {
+            Some(InPlace(msg))
+        } else {
+            None
+        }
+    }
+}
+
+impl<T> Source<T> for InPlace<'_, T> {
+    #[inline(always)]
+    fn take(self) -> T {
+        // `new` saw a message, and only this exclusive borrow can reach it.
+        self.0.take().unwrap_or_else(|| unreachable!("InPlace::new saw a message"))
+    }
+}
+
 /// What a pop that finds no message at the head goes on to do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Look {
@@ -165,10 +209,20 @@ impl<T> Ring<T> {
     /// pops with `Look::Arm` never reports.
     #[inline(always)]
     pub(crate) fn push(&self, value: T) -> Result<bool, PushError<T>> {
+        self.push_from(Own(value)).map_err(|e| match e {
+            PushError::Full(Own(msg)) => PushError::Full(msg),
+            PushError::Closed(Own(msg)) => PushError::Closed(msg),
+        })
+    }
+
+    /// [`push`](Self::push) that takes the message from `source` only once it has a slot for
+    /// it, and gives the source back otherwise.
+    #[inline(always)]
+    pub(crate) fn push_from<S: Source<T>>(&self, source: S) -> Result<bool, PushError<S>> {
         match self {
-            Ring::Bounded(ring) => ring.push(value),
-            Ring::Unbounded(ring) => ring.push(value),
-            Ring::Small(ring) => ring.push(value),
+            Ring::Bounded(ring) => ring.push(source),
+            Ring::Unbounded(ring) => ring.push(source),
+            Ring::Small(ring) => ring.push(source),
         }
     }
 

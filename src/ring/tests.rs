@@ -317,6 +317,33 @@ mod unit {
         assert_eq!(drops.load(SeqCst), 1);
     }
 
+    /// A push from a message kept in place takes it out only when it has a slot: a full ring
+    /// leaves it there, a closed ring gives the source back with the message still in it.
+    #[test]
+    fn a_push_from_in_place_takes_the_message_only_into_a_slot() {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let ring = Ring::bounded(1);
+        let mut first = Some(Counted(1, drops.clone()));
+        assert!(matches!(ring.push_from(InPlace::new(&mut first).unwrap()), Ok(false)));
+        assert!(first.is_none(), "pushed: taken out of its place");
+        let mut second = Some(Counted(2, drops.clone()));
+        assert!(matches!(
+            ring.push_from(InPlace::new(&mut second).unwrap()),
+            Err(PushError::Full(_))
+        ));
+        assert_eq!(second.as_ref().map(|c| c.0), Some(2), "full: left in place");
+        assert!(matches!(pop_settled(&ring), Pop::Item(Counted(1, _))));
+        ring.close();
+        let back = match ring.push_from(InPlace::new(&mut second).unwrap()) {
+            Err(PushError::Closed(source)) => source.take(),
+            _ => panic!("expected Closed"),
+        };
+        assert_eq!(back.0, 2);
+        assert!(second.is_none());
+        assert_eq!(drops.load(SeqCst), 1, "only the popped message was dropped");
+        assert!(InPlace::new(&mut second).is_none(), "no source for an empty place");
+    }
+
     #[test]
     fn zero_sized_messages() {
         for ring in each(2) {

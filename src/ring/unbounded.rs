@@ -49,11 +49,12 @@
 //!   for, and a free once it is read. With constant 2 KiB blocks (127 slots of a `usize`, 31 of a
 //!   64-byte message) those costs came every 127 messages, and glibc's thread arenas grew and
 //!   shrank with the list (an `mprotect` call every 250 messages, 1 thread → 1 thread). Against
-//!   those constant blocks, in one process (`.ci/ab`, both orientations, 2 × 3 processes of 9
-//!   rounds at 300k and 1M messages), the growing blocks measured 1.33–1.59× with 1 thread → 1
-//!   thread, 1.33–1.34× with 4 threads, 2.01–2.14× with a thread sending to a task, 1.03–1.49× in
-//!   the four 64-byte cells; 1 task → 1 thread was 0.94–0.97× (why is not established: the
-//!   consumer's position arithmetic is a few instructions longer).
+//!   those constant blocks, in one process (`.ci/ab`, both orientations, three runs of 2 × 3
+//!   processes, 9 rounds each), the growing blocks measured 1.33–1.86× with 1 thread → 1
+//!   thread, 1.22–1.34× with 4 threads, 2.01–2.33× with a thread sending to a task, 1.38–1.54×
+//!   with 64 tasks → 1 task, 0.98–1.49× in the four 64-byte cells. 1 task → 1 thread lost
+//!   3–10% (0.90–0.97×) and 4 tasks → 1 thread 2–7%: the footprint, it seems, as 8 KiB blocks
+//!   won the first back (1.17× against 16 KiB) but lost 13–20% in the thread and 64-byte cells.
 //! * Actors' mailboxes use `SMALL_BLOCK` (7) slots in every block: a block is the largest part
 //!   of a mailbox that has received anything (about 180 bytes for a boxed message), and actors
 //!   are many and mostly idle; a stream of messages to one actor pays a block install every 7
@@ -63,7 +64,7 @@ use std::alloc::{self, Layout};
 use std::mem::{size_of, MaybeUninit};
 use std::ptr;
 
-use super::{arm_end, ClosedFlag, Look, Pop, PushError};
+use super::{arm_end, ClosedFlag, Look, Pop, PushError, Source};
 use crate::backoff::Backoff;
 use crate::loom::{AtomicPtr, AtomicUsize, UnsafeCell};
 use crate::padded::{Gap, LINE_GAP, PAIR_GAP};
@@ -405,7 +406,7 @@ impl<T, const SLOTS: usize> Unbounded<T, SLOTS> {
     /// `Ok(true)`: the consumer had armed the ring for this message (see "Arming"), so the
     /// caller must wake it.
     #[inline]
-    pub(crate) fn push(&self, value: T) -> Result<bool, PushError<T>> {
+    pub(crate) fn push<S: Source<T>>(&self, value: S) -> Result<bool, PushError<S>> {
         // The common case inline: an open ring, a slot that is not its block's last, and an
         // uncontended claim. Anything else (closed, an install to do or to wait for, the first
         // block, a lost CAS) goes to the full loop, which starts over from fresh loads.
@@ -433,7 +434,7 @@ impl<T, const SLOTS: usize> Unbounded<T, SLOTS> {
     /// [`push`](Self::push) in full: waits out installs, installs the next block after
     /// claiming a block's last slot, and the first block.
     #[inline(never)]
-    fn push_slow(&self, value: T) -> Result<bool, PushError<T>> {
+    fn push_slow<S: Source<T>>(&self, value: S) -> Result<bool, PushError<S>> {
         let mut backoff = Backoff::new();
         // Acquire on both: pairs with the installer's Release stores, so a block pointer we read
         // is fully initialised (and matches the index, or our CAS below fails).
@@ -735,11 +736,11 @@ impl<T, const SLOTS: usize> Unbounded<T, SLOTS> {
 /// The caller's claim owns that slot (a slot position of a live block). The block stays alive
 /// until the consumer has read the slot, which waits for the WRITTEN store below.
 #[inline(always)]
-unsafe fn publish<T>(block: *mut Block<T>, offset: usize, value: T) {
+unsafe fn publish<T>(block: *mut Block<T>, offset: usize, value: impl Source<T>) {
     // SAFETY: per the contract.
     let slot = unsafe { Block::slot(block, offset) };
     // SAFETY: nobody else writes or reads this slot before WRITTEN is set.
-    slot.value.with_mut(|ptr| unsafe { ptr.write(MaybeUninit::new(value)) });
+    slot.value.with_mut(|ptr| unsafe { ptr.write(MaybeUninit::new(value.take())) });
     // Release: publishes the message to the consumer's Acquire load.
     slot.state.store(WRITTEN, Release);
 }
