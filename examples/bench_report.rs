@@ -64,6 +64,7 @@ const USAGE: &str = "usage: bench_report [--matrix] [--rounds N] [--messages N] 
                  (default 1000000)
   --cell TEXT    only the cells whose name contains TEXT (e.g. \"ping-pong\", \"unbounded\");
                  may be given more than once
+  --peer NAME    only tidings and this peer (e.g. \"crossbeam\"); may be given more than once
 
 TIDINGS_CI=1 makes the defaults 1 round of 20000 messages (a few seconds).";
 
@@ -74,6 +75,8 @@ struct Options {
     matrix: bool,
     /// Only cells whose label contains one of these (all cells if empty).
     cells: Vec<String>,
+    /// Only tidings and these peers (all peers if empty).
+    peers: Vec<String>,
 }
 
 fn parse_args() -> Result<Options, String> {
@@ -88,7 +91,7 @@ fn parse_args() -> Result<Options, String> {
     } else {
         (5, 1_000_000)
     };
-    let mut options = Options { rounds, messages, matrix, cells: Vec::new() };
+    let mut options = Options { rounds, messages, matrix, cells: Vec::new(), peers: Vec::new() };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut number = |name: &str| -> Result<usize, String> {
@@ -105,6 +108,14 @@ fn parse_args() -> Result<Options, String> {
             "--cell" => {
                 let text = args.next().ok_or("--cell needs the text of a cell's name")?;
                 options.cells.push(text);
+            }
+            "--peer" => {
+                let name = args.next().ok_or("--peer needs a peer's name")?;
+                if !PEERS.iter().any(|p| p.name == name) {
+                    let names: Vec<&str> = PEERS.iter().map(|p| p.name).collect();
+                    return Err(format!("no peer is named {name:?}; the peers: {names:?}"));
+                }
+                options.peers.push(name);
             }
             "-h" | "--help" => {
                 println!("{USAGE}");
@@ -196,8 +207,14 @@ fn main() {
     let rt = common::runtime();
 
     // results[cell][peer]: the figure of each round, or None if the peer cannot run the cell.
-    let mut results: Vec<Vec<Option<Vec<f64>>>> =
-        cells.iter().map(|_| PEERS.iter().map(|_| Some(Vec::new())).collect()).collect();
+    // A peer left out by `--peer` runs no cell.
+    let chosen = |p: usize| {
+        p == 0 || options.peers.is_empty() || options.peers.iter().any(|n| n == PEERS[p].name)
+    };
+    let mut results: Vec<Vec<Option<Vec<f64>>>> = cells
+        .iter()
+        .map(|_| (0..PEERS.len()).map(|p| chosen(p).then(Vec::new)).collect())
+        .collect();
     let started = Instant::now();
     for round in 0..options.rounds {
         let round_started = Instant::now();
