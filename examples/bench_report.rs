@@ -55,7 +55,8 @@ fn matrix() -> Vec<Cell> {
     cells
 }
 
-const USAGE: &str = "usage: bench_report [--matrix] [--rounds N] [--messages N] [--cell TEXT]
+const USAGE: &str =
+    "usage: bench_report [--matrix] [--rounds N] [--messages N] [--cell TEXT] [--peer NAME]
 
   --matrix       all 66 cells of the matrix instead of the 8 headline cells (defaults then:
                  3 rounds of 100000 messages, about 2 minutes)
