@@ -1,5 +1,5 @@
 //! A `recv` raced in `select!` or under `tokio::time::timeout` and dropped loses nothing; a
-//! dropped `send` passes its wake-up on.
+//! dropped `send` passes its wake-up on, and an aborted `send_handoff` withdraws its message.
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -79,30 +79,40 @@ async fn cancelled_selective_receive_keeps_skipped_messages() {
 }
 
 /// Two async senders wait on a full mailbox; the first in line is aborted while waiting. It
-/// leaves the queue, so the slot freed next goes to the second instead of to nobody.
+/// leaves the queue, so the slot freed next goes to the second instead of to nobody, and its
+/// message never arrives. The same for `send` and for `send_handoff`, whose aborted future
+/// withdraws the message it had left with the mailbox.
 #[tokio::test]
 async fn aborted_waiting_sender_leaves_the_queue() {
-    let (tx, mut mailbox) = bounded(1);
-    tx.send(0).await.unwrap();
-    let first = tokio::spawn({
-        let tx = tx.clone();
-        async move { tx.send(1).await }
-    });
-    tokio::time::sleep(Duration::from_millis(10)).await; // first registers before second
-    let second = tokio::spawn({
-        let tx = tx.clone();
-        async move { tx.send(2).await }
-    });
-    tokio::time::sleep(Duration::from_millis(10)).await;
-    first.abort(); // cancel the first waiter while it waits...
-    let _ = first.await;
-    assert_eq!(mailbox.recv().await, Ok(0)); // ...and free the slot: someone must be woken
-    tokio::time::timeout(Duration::from_secs(5), second)
-        .await
-        .expect("the second sender was woken")
-        .unwrap()
-        .unwrap();
-    assert_eq!(mailbox.recv().await, Ok(2));
+    for handoff in [false, true] {
+        let (tx, mut mailbox) = bounded(1);
+        tx.send(0).await.unwrap();
+        let spawn_sender = |msg| {
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                if handoff {
+                    tx.send_handoff(msg).await
+                } else {
+                    tx.send(msg).await
+                }
+            })
+        };
+        let first = spawn_sender(1);
+        tokio::time::sleep(Duration::from_millis(10)).await; // first registers before second
+        let second = spawn_sender(2);
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        first.abort(); // cancel the first waiter while it waits...
+        assert!(first.await.unwrap_err().is_cancelled());
+        assert_eq!(mailbox.recv().await, Ok(0)); // ...and free the slot: someone must be woken
+        tokio::time::timeout(Duration::from_secs(5), second)
+            .await
+            .expect("the second sender was woken")
+            .unwrap()
+            .unwrap();
+        assert_eq!(mailbox.recv().await, Ok(2));
+        drop(tx);
+        assert!(mailbox.recv().await.is_err(), "1 was withdrawn, never sent (handoff: {handoff})");
+    }
 }
 
 /// A notified sender whose future is dropped after the notification (not before) passes it on.

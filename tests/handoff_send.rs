@@ -2,7 +2,6 @@
 //! futures are cancelled at random, mixed with every other kind of sender on one mailbox.
 
 use std::collections::HashSet;
-use std::time::Duration;
 
 use tidings::bounded;
 
@@ -99,33 +98,4 @@ async fn handoff_blocking_and_plain_senders_mix() {
     for thread in threads {
         thread.join().unwrap();
     }
-}
-
-/// A hand-off sender aborted while it waits withdraws its message: the room made next goes to
-/// the sender behind it, and the aborted one's message never arrives.
-#[tokio::test]
-async fn aborted_handoff_sender_withdraws_its_message() {
-    let (tx, mut mailbox) = bounded(1);
-    tx.send(0).await.unwrap();
-    let first = tokio::spawn({
-        let tx = tx.clone();
-        async move { tx.send_handoff(1).await }
-    });
-    tokio::time::sleep(Duration::from_millis(10)).await; // first waits before second
-    let second = tokio::spawn({
-        let tx = tx.clone();
-        async move { tx.send_handoff(2).await }
-    });
-    tokio::time::sleep(Duration::from_millis(10)).await;
-    first.abort();
-    assert!(first.await.unwrap_err().is_cancelled());
-    assert_eq!(mailbox.recv().await, Ok(0));
-    tokio::time::timeout(Duration::from_secs(5), second)
-        .await
-        .expect("the second sender completed")
-        .unwrap()
-        .unwrap();
-    assert_eq!(mailbox.recv().await, Ok(2));
-    drop(tx);
-    assert!(mailbox.recv().await.is_err(), "1 was withdrawn, never sent");
 }
