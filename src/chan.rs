@@ -153,7 +153,13 @@ impl<T> Chan<T> {
                 }
             }
         };
-        self.tx.unregister(reg, result.is_ok());
+        // A notification we got is used up only if our push took the room it was for. If
+        // room is left, the notification came after our push (or more room was made
+        // meanwhile), and the waiter it should have gone to may have looked too early to see
+        // that room: pass it on (loom: `a_sender_woken_after_its_push_passes_the_wake_up_on`).
+        // `may_have_room` runs under the queue's lock, after the notifier's pop.
+        let pushed = result.is_ok();
+        self.tx.unregister(reg, || pushed && !self.ring.may_have_room());
         Poll::Ready(result)
     }
 
@@ -232,7 +238,7 @@ impl<T> Chan<T> {
     /// Gives up a pending async send (its future was dropped): a notification it received
     /// passes on to the next waiting sender.
     pub(crate) fn cancel_send(&self, reg: &mut Registration) {
-        self.tx.unregister(reg, false);
+        self.tx.unregister(reg, || false);
     }
 
     /// Sends, parking the thread while the ring is full, for at most `timeout` if there is one
@@ -449,6 +455,7 @@ impl<T> Consumer<T> {
     /// arm the ring, which also takes a message claimed meanwhile.
     #[inline(never)]
     fn poll_recv_slow(&mut self, head: usize, cx: &mut Context<'_>) -> Poll<Result<T, RecvError>> {
+        // SAFETY: as in `pop_looking`; `head` is from our `pop_published`, no pop since.
         self.register(WaiterRef::Task(cx.waker()));
         // SAFETY: as in `pop_looking`; `head` is from our `pop_published`, no pop since.
         let pop = unsafe { self.chan.ring.arm(head, true) };

@@ -156,6 +156,39 @@ mod models {
         });
     }
 
+    /// Two async senders wait on a full bounded(1) mailbox while its task receiver goes to sleep
+    /// between messages. A pop that makes room may wake the first waiting sender just after
+    /// its own push (the one after registering) succeeded; that sender must pass the wake-up
+    /// on, or the second sender, whose look after registering may have come too early to see
+    /// the room, and the receiver, with nothing to take, both sleep for ever (loom reports a
+    /// deadlock otherwise; it did before the pass-on).
+    #[test]
+    fn a_sender_woken_after_its_push_passes_the_wake_up_on() {
+        loom::model(|| {
+            let (tx, mut mailbox) = bounded(1);
+            tx.try_send(0).unwrap();
+            let senders: Vec<_> = (1..=2)
+                .map(|n| {
+                    let tx = tx.clone();
+                    thread::spawn(move || block_on(tx.send(n)).unwrap())
+                })
+                .collect();
+            let mut got = block_on(async {
+                let mut got = Vec::new();
+                for _ in 0..3 {
+                    got.push(mailbox.recv().await.unwrap());
+                }
+                got
+            });
+            assert_eq!(got[0], 0);
+            got.sort();
+            assert_eq!(got, [0, 1, 2]);
+            for s in senders {
+                s.join().unwrap();
+            }
+        });
+    }
+
     /// A sender blocked on a full mailbox is woken by the pop that makes room.
     #[test]
     fn full_mailbox_sender_waits_for_room() {

@@ -152,7 +152,7 @@ impl<T> Queue<T> {
     /// (`consumed` false) passes on (see `WaitQueue::unregister`).
     pub(super) fn unregister(&self, reg: &mut Registration, selective: bool, consumed: bool) {
         if reg.is_registered() {
-            self.waiters(selective).unregister(reg, consumed);
+            self.waiters(selective).unregister(reg, || consumed);
             // Relaxed: a stale non-zero count only sends a notifier down its slow path.
             self.receivers.fetch_sub(1, Relaxed);
         }

@@ -318,7 +318,7 @@ impl<'a, T> TagSource<'a, T> {
         if self.missing > 0 {
             self.shared.tags_changed.register(&mut self.changed, waiter);
         } else {
-            self.shared.tags_changed.unregister(&mut self.changed, true);
+            self.shared.tags_changed.unregister(&mut self.changed, || true);
         }
     }
 
@@ -332,7 +332,7 @@ impl<'a, T> TagSource<'a, T> {
                 queue.unregister(&mut entry.reg, selective, selective || taken == Some(i));
             }
         }
-        self.shared.tags_changed.unregister(&mut self.changed, true);
+        self.shared.tags_changed.unregister(&mut self.changed, || true);
         self.registered = false;
     }
 

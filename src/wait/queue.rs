@@ -234,11 +234,12 @@ impl<T> WaitQueue<T> {
         fence(SeqCst);
     }
 
-    /// Gives a registration back. If it had been notified and `consumed` is false (the waiter
-    /// did not use what it was woken for: it timed out, was cancelled, or gave up), the
-    /// notification passes to the next waiter.
+    /// Gives a registration back. If it had been notified and `consumed` says false (the
+    /// waiter did not use what it was woken for: it timed out, was cancelled, gave up, or did
+    /// its job with something else), the notification passes to the next waiter. `consumed`
+    /// runs under the lock, only for a notified waiter, so it sees the notifier's change.
     #[inline]
-    pub(crate) fn unregister(&self, reg: &mut Registration, consumed: bool) {
+    pub(crate) fn unregister(&self, reg: &mut Registration, consumed: impl FnOnce() -> bool) {
         if let Some(key) = reg.key.take() {
             self.withdraw(key, consumed, false);
         }
@@ -249,14 +250,19 @@ impl<T> WaitQueue<T> {
     /// false, which spares them moving a large `T` around). A waiting node is unlinked; a
     /// notification the waiter got without a delivery passes on unless `consumed`.
     #[cold]
-    fn withdraw(&self, key: usize, consumed: bool, take_parcel: bool) -> Option<T> {
+    fn withdraw(
+        &self,
+        key: usize,
+        consumed: impl FnOnce() -> bool,
+        take_parcel: bool,
+    ) -> Option<T> {
         let mut list = lock(self.list());
         let pass_on = match list.nodes[key].state {
             State::Waiting(_) => {
                 self.unlink_waiting(&mut list, key);
                 false
             }
-            State::Notified => !consumed,
+            State::Notified => !consumed(),
             State::Delivered => false,
             State::Free => unreachable!("withdraw: the node is free"),
         };
@@ -378,7 +384,7 @@ impl<T> WaitQueue<T> {
     /// delivered (`None`). A notification it got without a delivery passes on to the next
     /// waiter, as [`unregister`](Self::unregister) does for a waiter that did not use it.
     pub(crate) fn withdraw_parcel(&self, reg: &mut Registration) -> Option<T> {
-        reg.key.take().and_then(|key| self.withdraw(key, false, true))
+        reg.key.take().and_then(|key| self.withdraw(key, || false, true))
     }
 
     /// True if anyone may be waiting: the notifier's half of the rule, for a notifier that

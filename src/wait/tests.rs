@@ -91,10 +91,10 @@ mod unit {
         queue.register(&mut reg, WaiterRef::Task(&waker));
         assert!(queue.has_list());
         assert_eq!(queue.nodes(), 1);
-        queue.unregister(&mut reg, false);
+        queue.unregister(&mut reg, || false);
         queue.register(&mut reg, WaiterRef::Task(&waker));
         assert_eq!(queue.nodes(), 1, "the same list, its node reused");
-        queue.unregister(&mut reg, false);
+        queue.unregister(&mut reg, || false);
     }
 
     #[test]
@@ -118,7 +118,7 @@ mod unit {
         queue.notify_one();
         assert_eq!(counts(), [2, 1, 1]);
         for reg in &mut regs {
-            queue.unregister(reg, true);
+            queue.unregister(reg, || true);
         }
         assert_eq!(queue.waiting(), 0);
     }
@@ -134,8 +134,8 @@ mod unit {
         queue.register(&mut a, WaiterRef::Task(&first));
         queue.notify_one();
         assert_eq!((first_count.0.load(SeqCst), second_count.0.load(SeqCst)), (1, 0));
-        queue.unregister(&mut a, true);
-        queue.unregister(&mut b, true);
+        queue.unregister(&mut a, || true);
+        queue.unregister(&mut b, || true);
     }
 
     #[test]
@@ -146,11 +146,11 @@ mod unit {
         let (mut a, mut b) = (Registration::new(), Registration::new());
         queue.register(&mut a, WaiterRef::Task(&first));
         queue.register(&mut b, WaiterRef::Task(&second));
-        queue.unregister(&mut a, false);
+        queue.unregister(&mut a, || false);
         assert!(!a.is_registered());
         queue.notify_one();
         assert_eq!((first_count.0.load(SeqCst), second_count.0.load(SeqCst)), (0, 1));
-        queue.unregister(&mut b, true);
+        queue.unregister(&mut b, || true);
     }
 
     #[test]
@@ -163,9 +163,9 @@ mod unit {
         queue.register(&mut b, WaiterRef::Task(&second));
         queue.notify_one();
         assert_eq!((first_count.0.load(SeqCst), second_count.0.load(SeqCst)), (1, 0));
-        queue.unregister(&mut a, false);
+        queue.unregister(&mut a, || false);
         assert_eq!(second_count.0.load(SeqCst), 1, "the cancelled waiter's wake moved on");
-        queue.unregister(&mut b, true);
+        queue.unregister(&mut b, || true);
     }
 
     #[test]
@@ -177,9 +177,9 @@ mod unit {
         queue.register(&mut a, WaiterRef::Task(&first));
         queue.register(&mut b, WaiterRef::Task(&second));
         queue.notify_one();
-        queue.unregister(&mut a, true);
+        queue.unregister(&mut a, || true);
         assert_eq!(second_count.0.load(SeqCst), 0);
-        queue.unregister(&mut b, true);
+        queue.unregister(&mut b, || true);
     }
 
     #[test]
@@ -194,7 +194,7 @@ mod unit {
             queue.notify_all();
             assert_eq!(queue.waiting(), 0);
             for reg in &mut regs {
-                queue.unregister(reg, true);
+                queue.unregister(reg, || true);
             }
         }
         assert!(wakers.iter().all(|(c, _)| c.0.load(SeqCst) == 2));
@@ -290,7 +290,7 @@ mod unit {
         assert_eq!((done, count.0.load(SeqCst)), (None, 1));
         assert_eq!(hand_over(&queue, Ok::<u32, u32>), Some(5));
         assert!(matches!(queue.check_parcel(&mut thread, false), Parcel::Delivered));
-        queue.unregister(&mut task, true);
+        queue.unregister(&mut task, || true);
         assert_eq!(queue.waiting(), 0);
     }
 
@@ -570,7 +570,7 @@ mod models {
                 thread::spawn(move || {
                     let mut reg = Registration::new();
                     queue.register(&mut reg, WaiterRef::Thread);
-                    queue.unregister(&mut reg, false);
+                    queue.unregister(&mut reg, || false);
                 })
             };
             let notifier = {
@@ -589,7 +589,7 @@ mod models {
                 |_| take(&permits),
                 |reg| queue.register(reg, WaiterRef::Thread),
             );
-            queue.unregister(&mut reg, true);
+            queue.unregister(&mut reg, || true);
             assert_eq!(got, Some(()));
             quitter.join().unwrap();
             notifier.join().unwrap();
