@@ -40,6 +40,13 @@ use crate::ring::Ring;
 /// Senders wait (`send`, `send_blocking`, `send_timeout`) or fail (`try_send`) while it is
 /// full. The slots are allocated here, once: sending allocates nothing.
 ///
+/// A receiver that waits on an empty mailbox is handed the next message as it is sent, which
+/// leaves that message's slot free: until the receiver runs, the mailbox holds up to
+/// `capacity + 1` messages (and [`Sender::len`] may say so), the first of them already the
+/// receiver's. So at capacity 1 a sender does not have to wait for the receiver to be
+/// scheduled after every message. A receive dropped after the hand loses nothing: the message
+/// stays with the mailbox, and the next receive gets it first.
+///
 /// # Panics
 ///
 /// If `capacity` is 0: a mailbox needs room for at least one message (there is no rendezvous

@@ -201,7 +201,9 @@ impl<T> Sender<T> {
 
     /// How many messages are queued and not yet taken by the mailbox. (Messages a selective
     /// receive skipped are held by the mailbox and not counted here; see
-    /// [`Mailbox::len`](crate::Mailbox::len).)
+    /// [`Mailbox::len`](crate::Mailbox::len).) A message handed to a waiting receiver counts
+    /// until the receiver takes it, so a bounded mailbox may show `capacity + 1` (see
+    /// [`bounded`](crate::bounded)).
     ///
     /// ```
     /// let (tx, _mailbox) = tidings::unbounded();

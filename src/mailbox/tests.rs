@@ -227,3 +227,39 @@ fn async_receive_poll_by_poll_wakes_the_latest_waker_once() {
         }
     }
 }
+
+/// A receive waiting on an empty bounded mailbox is handed the next message, which leaves its
+/// slot free: while the receiver has not yet run, the mailbox takes `capacity + 1` messages,
+/// `len` counts the handed one, and it is the next received. Dropping the waiting receive
+/// after the hand loses nothing: the handed message stays with the mailbox.
+#[test]
+fn a_waiting_receive_is_handed_the_next_message() {
+    use std::future::{Future, IntoFuture};
+    use std::pin::pin;
+    use std::task::{Context, Poll};
+
+    let (wakes, waker) = counting_waker();
+    let mut cx = Context::from_waker(&waker);
+    for cap in [1, 3] {
+        let (tx, mut mailbox) = bounded(cap);
+        for cancel in [false, true] {
+            {
+                let mut recv = pin!(mailbox.recv().into_future());
+                assert_eq!(recv.as_mut().poll(&mut cx), Poll::Pending);
+                for i in 0..=cap {
+                    tx.try_send(i).unwrap();
+                }
+                assert!(tx.try_send(99).unwrap_err().is_full());
+                assert_eq!(tx.len(), cap + 1);
+                if !cancel {
+                    assert_eq!(recv.as_mut().poll(&mut cx), Poll::Ready(Ok(0)));
+                }
+            }
+            for i in if cancel { 0 } else { 1 }..=cap {
+                assert_eq!(mailbox.try_recv(), Ok(i));
+            }
+            assert_eq!(mailbox.try_recv(), Err(TryRecvError::Empty));
+        }
+    }
+    assert_eq!(wakes.0.load(SeqCst), 4, "every hand wakes the receive once");
+}

@@ -45,6 +45,24 @@
 //! read-modify-write, no look at the consumer's wait cell. The same order hands the consumer's
 //! registration to the claim that reports, without fences (see `wait::WaitCell`): the first
 //! arming after each registration is a CAS even on an armed ring (`Look::Arm { fresh }`).
+//!
+//! # Handing a message to the waiting consumer
+//!
+//! The claim that reports writes its message into `handed`, a cell beside `tail`, instead of
+//! its slot, and stamps the slot free for the next lap at once (`position + one_lap`). The
+//! consumer is asleep or about to be woken, and the slot is room for one more message while
+//! it comes: a bounded ring whose consumer waits takes `capacity + 1` messages, the first of
+//! them already the consumer's (as kanal's and flume's receivers take a message handed to them).
+//! At capacity 1 between two tasks that is the difference between a sender that waits after
+//! every message and one that waits after every second one.
+//!
+//! The consumer tells a handed message by the stamp of the slot at `head`: `head + one_lap`
+//! (free for the next lap) or `head + one_lap + 1` (the next lap's message already in it),
+//! where a slot not handed shows `head` or `head + 1`. Only the claim of `head` can be handed
+//! (arming needs `tail == head`), so at most one message is in `handed` and it is always the
+//! consumer's next. The producer writes `handed` before its stamp store (Release) and the
+//! consumer reads it after its stamp load (Acquire); the next write of `handed` follows the
+//! consumer's next arming CAS (Release), which comes after its read.
 
 use std::mem::MaybeUninit;
 
@@ -85,6 +103,11 @@ pub(crate) struct Bounded<T> {
     /// The next position to claim, with `mark_bit` set once closed and `arm_bit` while the
     /// consumer waits for it.
     tail: AtomicUsize,
+    /// The message of the claim that reported, handed to the waiting consumer (see "Handing a
+    /// message to the waiting consumer"). Written by that claim's producer before it stamps
+    /// the slot of its position free; read by the consumer after it saw that stamp. Next to
+    /// `tail`, whose line the producer holds after its claim.
+    handed: UnsafeCell<MaybeUninit<T>>,
 }
 
 // SAFETY: messages move between threads through the ring, hence `T: Send`. The slots' cells are
@@ -115,6 +138,7 @@ impl<T> Bounded<T> {
             head: AtomicUsize::new(0),
             _pair: Gap::new(),
             tail: AtomicUsize::new(0),
+            handed: UnsafeCell::new(MaybeUninit::uninit()),
         }
     }
 
@@ -177,8 +201,7 @@ impl<T> Bounded<T> {
                 match self.tail.compare_exchange_weak(tail, new_tail, Acquire, Relaxed) {
                     Ok(_) => {
                         // SAFETY: our CAS claimed `pos`, whose slot the stamp showed empty.
-                        unsafe { Self::publish(slot, pos, value) };
-                        return Ok(tail & self.arm_bit() != 0);
+                        return Ok(unsafe { self.fill(tail, slot, pos, value) });
                     }
                     // Lost to another producer: back off, then go on from what we found.
                     Err(current) => return self.push_slow(value, current, true),
@@ -186,6 +209,43 @@ impl<T> Bounded<T> {
             }
         }
         self.push_slow(value, tail, false)
+    }
+
+    /// Delivers `value` for the claim of `pos` (in `slot`), which replaced `tail`: into the
+    /// slot, or, if the consumer armed the ring for it, into `handed`. Returns whether it did
+    /// the latter (the push reports, and its producer wakes the consumer).
+    ///
+    /// # Safety
+    ///
+    /// As for [`publish`](Self::publish); `tail` is the value the claim CAS replaced.
+    #[inline(always)]
+    unsafe fn fill(&self, tail: usize, slot: &Slot<T>, pos: usize, value: impl Source<T>) -> bool {
+        if tail & self.arm_bit() == 0 {
+            // SAFETY: forwarded contract.
+            unsafe { Self::publish(slot, pos, value) };
+            false
+        } else {
+            // SAFETY: forwarded contract.
+            unsafe { self.hand(slot, pos, value) };
+            true
+        }
+    }
+
+    /// Writes `value` into `handed` for the consumer that armed the ring for `pos`, and stamps
+    /// `slot` free for the next lap (see "Handing a message to the waiting consumer").
+    ///
+    /// # Safety
+    ///
+    /// As for [`publish`](Self::publish), and the claim of `pos` found `arm_bit` set.
+    #[inline(never)]
+    unsafe fn hand(&self, slot: &Slot<T>, pos: usize, value: impl Source<T>) {
+        // SAFETY: the consumer armed the ring for `pos`, after it read the last message handed
+        // to it (it had moved `head` to `pos`); our claim (Acquire) read that arming (Release),
+        // and the consumer reads `handed` again only after it sees the stamp we store below.
+        self.handed.with_mut(|ptr| unsafe { ptr.write(MaybeUninit::new(value.take())) });
+        // Release: the consumer that sees this stamp (Acquire) sees `handed` written; the next
+        // lap's producer may claim the slot right away, as nothing of ours is in it.
+        slot.stamp.store(pos.wrapping_add(self.one_lap), Release);
     }
 
     /// Writes `value` into `slot`, claimed for `pos`, and publishes it to the consumer.
@@ -239,8 +299,7 @@ impl<T> Bounded<T> {
                     Ok(_) => {
                         // SAFETY: our CAS claimed position `pos`, and the stamp said the slot
                         // is empty for it.
-                        unsafe { Self::publish(slot, pos, value) };
-                        return Ok(tail & self.arm_bit() != 0);
+                        return Ok(unsafe { self.fill(tail, slot, pos, value) });
                     }
                     Err(current) => {
                         tail = current;
@@ -314,6 +373,10 @@ impl<T> Bounded<T> {
     /// As for [`pop`](Self::pop); `head` is the consumer's current position.
     #[inline(never)]
     unsafe fn pop_unpublished(&self, head: usize, look: Look) -> Pop<T> {
+        // SAFETY: forwarded contract.
+        if let Some(value) = unsafe { self.take_handed(head) } {
+            return Pop::Item(value);
+        }
         if let Look::Arm { fresh } = look {
             // SAFETY: forwarded contract.
             return unsafe { self.arm(head, fresh) };
@@ -355,12 +418,55 @@ impl<T> Bounded<T> {
         let mut backoff = Backoff::new();
         loop {
             // Acquire: as in `pop`.
-            if slot.stamp.load(Acquire) == head + 1 {
+            let stamp = slot.stamp.load(Acquire);
+            if stamp == head + 1 {
                 // SAFETY: the stamp says the message at `head` is published.
                 return Pop::Item(unsafe { self.take(head, slot) });
             }
+            if self.is_handed(head, stamp) {
+                // SAFETY: as in `take_handed`.
+                return Pop::Item(unsafe { self.take_from_handed(head) });
+            }
             backoff.snooze();
         }
+    }
+
+    /// Whether `stamp`, of the slot at `head`, says that the claim of `head` was handed to the
+    /// consumer (see "Handing a message to the waiting consumer").
+    #[inline(always)]
+    fn is_handed(&self, head: usize, stamp: usize) -> bool {
+        stamp.wrapping_sub(head.wrapping_add(self.one_lap)) <= 1
+    }
+
+    /// Takes the message handed to the consumer for `head`, if the claim of `head` was handed.
+    ///
+    /// # Safety
+    ///
+    /// As for [`pop`](Self::pop); `head` is the consumer's current position.
+    #[inline]
+    pub(crate) unsafe fn take_handed(&self, head: usize) -> Option<T> {
+        // Acquire: pairs with `hand`'s Release stamp store (or the next lap's producer's, which
+        // read it with Acquire), so `handed` is written.
+        let stamp = self.slot(head).stamp.load(Acquire);
+        // SAFETY: the stamp says the claim of `head` was handed; we are the consumer.
+        self.is_handed(head, stamp).then(|| unsafe { self.take_from_handed(head) })
+    }
+
+    /// Reads the message in `handed` and moves on past `head`. The slot of `head` is the next
+    /// lap's already.
+    ///
+    /// # Safety
+    ///
+    /// We are the single consumer, `head` is its position, and the stamp of its slot was seen
+    /// (Acquire) to say that the claim of `head` was handed.
+    #[inline]
+    unsafe fn take_from_handed(&self, head: usize) -> T {
+        // SAFETY: the producer of `head` wrote `handed` before the stamp we saw; it is not
+        // written again until we arm the ring at a later `head`.
+        let value = self.handed.with(|ptr| unsafe { ptr.read().assume_init() });
+        // Release: pairs with `len`'s loads.
+        self.head.store(self.next_position(head), Release);
+        value
     }
 
     /// Takes the published message at `head` (in `slot`) and moves on.
@@ -445,19 +551,12 @@ impl<T> Bounded<T> {
         }
     }
 
-    /// The number of messages between the positions `head` and `tail` (`tail` without flags).
+    /// The number of messages between the positions `head` and `tail` (`tail` without flags):
+    /// at most `capacity + 1` (one of them handed to the consumer).
     fn distance(&self, head: usize, tail: usize) -> usize {
-        let hix = head & (self.mark_bit - 1);
-        let tix = tail & (self.mark_bit - 1);
-        if hix < tix {
-            tix - hix
-        } else if hix > tix {
-            self.capacity() - hix + tix
-        } else if tail == head {
-            0
-        } else {
-            self.capacity()
-        }
+        let index = |pos: usize| pos & (self.mark_bit - 1);
+        let laps = (tail - index(tail)).wrapping_sub(head - index(head)) / self.one_lap;
+        (laps * self.capacity() + index(tail)).wrapping_sub(index(head))
     }
 }
 
@@ -479,15 +578,18 @@ impl<T> Bounded<T> {
 impl<T> Drop for Bounded<T> {
     fn drop(&mut self) {
         // `&mut self`: no producer or consumer is left, Relaxed loads see the final values.
-        let head = self.head.load(Relaxed);
         let tail = self.position(self.tail.load(Relaxed));
-        let hix = head & (self.mark_bit - 1);
-        for i in 0..self.distance(head, tail) {
-            let index = if hix + i < self.capacity() { hix + i } else { hix + i - self.capacity() };
+        // SAFETY: we are the only one left, so the consumer's contract holds; a handed message
+        // (only ever at `head`) is taken, which moves `head` past it, and dropped.
+        drop(unsafe { self.take_handed(self.head.load(Relaxed)) });
+        let mut head = self.head.load(Relaxed);
+        while head != tail {
             // SAFETY: every position between head and tail was claimed, and with no producer
             // left every claim was written (a claim is always followed by its write); none of
-            // them was read, so each holds an initialised message that we drop exactly once.
-            self.buffer[index].value.with_mut(|ptr| unsafe { (*ptr).assume_init_drop() });
+            // them was read or handed (only the claim of the first can be), so each holds an
+            // initialised message that we drop exactly once.
+            self.slot(head).value.with_mut(|ptr| unsafe { (*ptr).assume_init_drop() });
+            head = self.next_position(head);
         }
     }
 }

@@ -283,6 +283,23 @@ impl<T> Ring<T> {
         }
     }
 
+    /// Takes the message a producer handed to the waiting consumer for `head`, if there is one
+    /// (only a bounded ring hands messages over, see `bounded`'s "Handing a message to the
+    /// waiting consumer"). For a consumer that found nothing published at `head` and would
+    /// register to wait: a handed message is its next.
+    ///
+    /// # Safety
+    ///
+    /// As for [`pop`](Self::pop); `head` is what `pop_published` returned, with no pop since.
+    #[inline(always)]
+    pub(crate) unsafe fn take_handed(&self, head: usize) -> Option<T> {
+        match self {
+            // SAFETY: forwarded contract.
+            Ring::Bounded(ring) => unsafe { ring.take_handed(head) },
+            Ring::Unbounded(_) | Ring::Small(_) => None,
+        }
+    }
+
     /// Closes the ring; true if this call did.
     pub(crate) fn close(&self) -> bool {
         match self {

@@ -99,10 +99,16 @@ mod unit {
             assert_eq!(ring.push(1), Ok(true));
             assert_eq!(ring.push(2), Ok(false));
             if ring.capacity().is_some() {
-                assert_eq!(ring.push(3), Err(PushError::Full(3)));
+                // The armed claim was handed to the consumer: its slot is room for one more.
+                assert_eq!(ring.push(3), Ok(false));
+                assert_eq!(ring.len(), 3);
+                assert_eq!(ring.push(4), Err(PushError::Full(4)));
             }
             assert_eq!(pop_armed(&ring), Pop::Item(1));
             assert_eq!(pop_armed(&ring), Pop::Item(2));
+            if ring.capacity().is_some() {
+                assert_eq!(pop_armed(&ring), Pop::Item(3));
+            }
             assert_eq!(pop_armed(&ring), Pop::Empty);
             assert_eq!(ring.len(), 0);
             assert!(ring.close());
@@ -111,6 +117,80 @@ mod unit {
             assert_eq!(pop_settled(&ring), Pop::Closed);
             assert_eq!(ring.len(), 0);
         }
+    }
+
+    /// The claim a consumer armed a bounded ring for is handed to it and leaves its slot free:
+    /// the ring then takes `capacity + 1` messages, every kind of pop takes the handed one
+    /// first and the rest in order, `len` counts it, and the ring keeps working lap after lap
+    /// (the handed message's slot goes round to the next lap while the consumer has not yet
+    /// taken it).
+    #[test]
+    fn a_handed_message_leaves_its_slot_free() {
+        for cap in [1, 2, 5] {
+            let ring = Kind::Bounded(cap).ring();
+            let mut next = 0;
+            for round in 0..20 {
+                assert_eq!(pop_armed(&ring), Pop::Empty);
+                assert_eq!(ring.push(next), Ok(true));
+                for i in 1..=cap {
+                    assert_eq!(ring.push(next + i), Ok(false), "cap {cap} round {round}");
+                }
+                assert_eq!(ring.len(), cap + 1);
+                assert_eq!(ring.push(999), Err(PushError::Full(999)));
+                // SAFETY: this test is the ring's only consumer.
+                let pop = |look| unsafe { ring.pop(look) };
+                let first = match round % 3 {
+                    0 => pop_armed(&ring),
+                    1 => pop(Look::Wait),
+                    _ => pop(Look::Settle),
+                };
+                assert_eq!(first, Pop::Item(next));
+                assert_eq!(ring.len(), cap);
+                for i in 1..=cap {
+                    assert_eq!(pop_settled(&ring), Pop::Item(next + i));
+                }
+                assert_eq!(pop_settled(&ring), Pop::Empty);
+                // Not armed now: nothing is handed, the ring holds `capacity`.
+                for i in 0..cap {
+                    assert_eq!(ring.push(next + 1 + cap + i), Ok(false));
+                }
+                assert_eq!(ring.push(999), Err(PushError::Full(999)));
+                for i in 0..cap {
+                    assert_eq!(pop_armed(&ring), Pop::Item(next + 1 + cap + i));
+                }
+                next += 1 + 2 * cap;
+            }
+        }
+    }
+
+    /// A handed message is the consumer's next whatever it waits with: `take_handed` gives it
+    /// (and nothing when nothing was handed), and an arming pop takes it instead of arming.
+    #[test]
+    fn a_handed_message_is_taken_before_arming() {
+        let ring = Kind::Bounded(1).ring();
+        // SAFETY: this test is the ring's only consumer.
+        let head = || unsafe { ring.pop_published() }.unwrap_err();
+        // SAFETY: as above, and each `head` comes from the last pop, with no pop since.
+        let take_handed = |head| unsafe { ring.take_handed(head) };
+        // SAFETY: as above.
+        let arm = |head| unsafe { ring.arm(head, true) };
+        assert_eq!(take_handed(head()), None);
+        assert_eq!(arm(head()), Pop::Empty);
+        assert_eq!(ring.push(1), Ok(true));
+        assert_eq!(ring.push(2), Ok(false));
+        assert_eq!(take_handed(head()), Some(1));
+        assert_eq!(pop_armed(&ring), Pop::Item(2));
+        assert_eq!(pop_armed(&ring), Pop::Empty);
+        assert_eq!(ring.push(3), Ok(true));
+        assert_eq!(arm(head()), Pop::Item(3));
+        // A close keeps a handed message and the ones after it.
+        assert_eq!(pop_armed(&ring), Pop::Empty);
+        assert_eq!(ring.push(4), Ok(true));
+        assert_eq!(ring.push(5), Ok(false));
+        assert!(ring.close());
+        assert_eq!(pop_settled(&ring), Pop::Item(4));
+        assert_eq!(pop_settled(&ring), Pop::Item(5));
+        assert_eq!(pop_settled(&ring), Pop::Closed);
     }
 
     /// A waiting pop (`Look::Wait`) takes messages as any pop does, reports an empty ring as
@@ -157,9 +237,11 @@ mod unit {
             assert!(head.start - (shared.end - 1) >= LINE_GAP, "{shared:?} {head:?}");
             assert!(tail.start - (head.end - 1) >= PAIR_GAP, "{head:?} {tail:?}");
         }
-        // No alignment beyond a word: nothing rounds the ring (or an `Arc` of it) up.
+        // No alignment beyond a word: nothing rounds the ring (or an `Arc` of it) up. The
+        // header is 256 bytes at most, besides the bounded ring's one handed message.
         assert_eq!(std::mem::align_of::<Ring<u64>>(), std::mem::align_of::<usize>());
-        assert!(std::mem::size_of::<Ring<u64>>() <= 256, "{}", std::mem::size_of::<Ring<u64>>());
+        let size = std::mem::size_of::<Ring<u64>>();
+        assert!(size <= 256 + std::mem::size_of::<u64>(), "{size}");
     }
 
     #[test]
@@ -300,6 +382,17 @@ mod unit {
             assert_eq!(drops.load(SeqCst), 3);
             drop(ring);
             assert_eq!(drops.load(SeqCst), 3 + total);
+        }
+        // A handed message, alone and with the next lap's message in its slot.
+        for extra in [0, 1, 2] {
+            let drops = Arc::new(AtomicUsize::new(0));
+            let ring = Kind::Bounded(2).ring();
+            assert!(matches!(pop_armed(&ring), Pop::Empty));
+            for _ in 0..1 + extra {
+                ring.push(Counted((), drops.clone())).map_err(|_| ()).unwrap();
+            }
+            drop(ring);
+            assert_eq!(drops.load(SeqCst), 1 + extra);
         }
     }
 
@@ -504,6 +597,37 @@ mod models {
                 assert_eq!(pop_settled(&ring), Pop::Empty);
             });
         }
+    }
+
+    /// A consumer that has armed a one-slot ring, against a producer of two messages: the
+    /// first is handed to the consumer, the second goes into the slot the hand left free,
+    /// while the consumer takes the first (or is handed too, if the consumer took the first
+    /// and armed again before). Both fit, both arrive in order, once, and the ring is empty
+    /// after.
+    #[test]
+    fn handed_messages_and_the_next_lap() {
+        loom::model(|| {
+            let ring = Arc::new(Ring::bounded(1));
+            // SAFETY: this thread is the ring's only consumer.
+            let pop_armed = |ring: &Ring<usize>| unsafe { ring.pop(Look::Arm { fresh: true }) };
+            assert_eq!(pop_armed(&ring), Pop::Empty);
+            let producer = {
+                let ring = ring.clone();
+                thread::spawn(move || [ring.push(1).unwrap(), ring.push(2).unwrap()])
+            };
+            let mut got = Vec::new();
+            while got.len() < 2 {
+                match pop_armed(&ring) {
+                    Pop::Item(n) => got.push(n),
+                    Pop::Empty => thread::yield_now(),
+                    other => panic!("unexpected {other:?}"),
+                }
+            }
+            let reported = producer.join().unwrap();
+            assert!(reported[0], "the claim the consumer armed for reports");
+            assert_eq!(got, [1, 2]);
+            assert_eq!(ring.len(), 0);
+        });
     }
 
     /// The full/empty boundary of a one-slot ring: a push that races a pop either fits or is
