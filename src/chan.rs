@@ -457,10 +457,14 @@ impl<T> Consumer<T> {
     fn poll_recv_slow(&mut self, head: usize, cx: &mut Context<'_>) -> Poll<Result<T, RecvError>> {
         // A message handed to us left its slot free when it was handed, and nobody has told
         // the senders waiting for room (its producer may have been one, woken by an earlier
-        // pop): taking it counts as the pop that made that room.
+        // pop): taking it counts as the pop that made that room, unless a sender has filled
+        // the ring again since (the pop of that message then tells them), which spares a
+        // waiting sender a wake-up to a full ring.
         // SAFETY: as in `pop_looking`; `head` is from our `pop_published`, no pop since.
         if let Some(msg) = unsafe { self.chan.ring.take_handed(head) } {
-            self.took_one();
+            if self.chan.ring.may_have_room() {
+                self.took_one();
+            }
             return Poll::Ready(Ok(msg));
         }
         self.register(WaiterRef::Task(cx.waker()));
