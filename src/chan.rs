@@ -462,8 +462,10 @@ impl<T> Consumer<T> {
         // waiting sender a wake-up to a full ring.
         // SAFETY: as in `pop_looking`; `head` is from our `pop_published`, no pop since.
         if let Some(msg) = unsafe { self.chan.ring.take_handed(head) } {
-            if self.chan.ring.may_have_room() {
-                self.took_one();
+            // The look for room after the fence: it reads the producers' end, whose line a
+            // waiting receiver's sender has just written, so only when someone waits.
+            if self.chan.tx.has_waiters() && self.chan.ring.may_have_room() {
+                self.chan.make_room_slow();
             }
             return Poll::Ready(Ok(msg));
         }
