@@ -52,7 +52,7 @@
 //! its slot, and stamps the slot free for the next lap at once (`position + one_lap`). The
 //! consumer is asleep or about to be woken, and the slot is room for one more message while
 //! it comes: a bounded ring whose consumer waits takes `capacity + 1` messages, the first of
-//! them already the consumer's (as kanal's and flume's receivers take a message handed to them).
+//! them already the consumer's (as kanal's receiver takes a message handed to it).
 //! At capacity 1 between two tasks that is the difference between a sender that waits after
 //! every message and one that waits after every second one.
 //!
