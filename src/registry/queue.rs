@@ -149,10 +149,17 @@ impl<T> Queue<T> {
     }
 
     /// Withdraws a receiver's registration; a wake-up it received and did not use
-    /// (`consumed` false) passes on (see `WaitQueue::unregister`).
+    /// (`consumed` false) passes on (see `WaitQueue::unregister`). So does a plain receiver's
+    /// wake-up while messages are left in the ring: it came after the receiver's own find (the
+    /// message it was for is still queued), and the receiver it should have gone to may have
+    /// looked too early to see that message (loom:
+    /// `a_receiver_woken_after_its_own_find_passes_the_wake_up_on`). Selective receivers are
+    /// all woken by every push: nothing to pass on.
     pub(super) fn unregister(&self, reg: &mut Registration, selective: bool, consumed: bool) {
         if reg.is_registered() {
-            self.waiters(selective).unregister(reg, || consumed);
+            // `len` runs under the wait list's lock, after the notifier's push.
+            let used = || consumed && (selective || self.chan.len() == 0);
+            self.waiters(selective).unregister(reg, used);
             // Relaxed: a stale non-zero count only sends a notifier down its slow path.
             self.receivers.fetch_sub(1, Relaxed);
         }

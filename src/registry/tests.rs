@@ -222,6 +222,32 @@ mod models {
         });
     }
 
+    /// (b2) Two plain receivers and two sends: a push may wake the first receiver just after
+    /// its own look (after registering) found the other message. That receiver must pass the
+    /// wake-up on, or the second one, whose look came too early to see the second message,
+    /// sleeps next to it (loom reports a deadlock otherwise).
+    #[test]
+    fn a_receiver_woken_after_its_own_find_passes_the_wake_up_on() {
+        loom::model(|| {
+            let queue = queue();
+            let other = {
+                let queue = queue.clone();
+                thread::spawn(move || recv_plain(&queue))
+            };
+            let sender = {
+                let queue = queue.clone();
+                thread::spawn(move || {
+                    queue.try_push((1, 1)).unwrap();
+                    queue.try_push((2, 2)).unwrap();
+                })
+            };
+            let mut got = [recv_plain(&queue), other.join().unwrap()];
+            got.sort();
+            assert_eq!(got, [1, 2]);
+            sender.join().unwrap();
+        });
+    }
+
     /// (c) A selective receiver racing two sends: the message its filter rejects stays queued
     /// (and in order), the one it wants wakes it.
     #[test]
