@@ -109,6 +109,16 @@ fn run(input: Input) {
     let mut queue: VecDeque<(u64, u8)> = VecDeque::new();
     let mut saved = 0usize;
     let mut closed = false;
+    // A receive that waits arms the ring, and the next send is then handed to the receiver,
+    // leaving its slot free: a bounded ring holds `capacity + 1` until that message leaves it
+    // (see `tidings::bounded`). Which receives arm depends on how they wait (a poll left
+    // `Pending` does; a stream left registered makes later receives arm too), so the model
+    // only tracks that it may have happened: after any receive that left the ring empty, the
+    // next message sent is a `candidate`. With the ring at capacity and the candidate still in
+    // it, a send may go either way; once one succeeds there, the candidate was `handed`.
+    let mut may_arm = false;
+    let mut candidate: Option<u64> = None;
+    let mut handed = false;
     let mut seq = 0u64;
     let waker = Waker::noop();
     let mut cx = Context::from_waker(waker);
@@ -119,7 +129,17 @@ fn run(input: Input) {
                 let tx = &senders[s];
                 seq += 1;
                 let msg = Msg::new(seq, payload);
-                let full = capacity.is_some_and(|cap| queue.len() - saved >= cap);
+                let len = queue.len() - saved;
+                let candidate_in_ring =
+                    candidate.is_some_and(|c| queue.iter().skip(saved).any(|&(s, _)| s == c));
+                // Some(true): surely full; Some(false): surely room; None: either.
+                let full = match capacity {
+                    None => Some(false),
+                    Some(cap) if len < cap => Some(false),
+                    Some(cap) if len > cap || !candidate_in_ring => Some(true),
+                    Some(_) if handed => Some(false),
+                    Some(_) => None,
+                };
                 // Ok(()) if sent, Err((is_closed, returned message)) if not; `None`: pending.
                 let result: Option<Result<(), (bool, Option<Msg>)>> = match how {
                     SendHow::Try => Some(
@@ -140,15 +160,19 @@ fn run(input: Input) {
                 };
                 match result {
                     Some(Ok(())) => {
-                        assert!(!closed && !full, "sent to a closed or full mailbox");
+                        assert!(!closed && full != Some(true), "sent to a closed or full mailbox");
+                        handed |= full.is_none();
                         queue.push_back((seq, payload));
+                        if std::mem::take(&mut may_arm) {
+                            (candidate, handed) = (Some(seq), false);
+                        }
                     }
                     Some(Err((is_closed, back))) => {
                         assert_eq!(is_closed, closed, "closed or full");
-                        assert!(closed || full, "a send failed with room");
+                        assert!(closed || full != Some(false), "a send failed with room");
                         assert_eq!(back.map(|m| m.seq), Some(seq), "the message comes back");
                     }
-                    None => assert!(full && !closed, "a send waits only when full"),
+                    None => assert!(full != Some(false) && !closed, "a send waits only when full"),
                 }
             }
             Op::Recv { how } => {
@@ -185,6 +209,7 @@ fn run(input: Input) {
                     None => Some(Err(RecvError::Timeout)),
                 };
                 assert_eq!(got, want, "recv {how:?}");
+                may_arm |= queue.len() == saved;
             }
             Op::RecvMatching { filter, poll } => {
                 let pred = move |m: &Msg| filter.accepts(m.payload);
@@ -214,6 +239,7 @@ fn run(input: Input) {
                     }
                 };
                 assert_eq!(got, want, "recv matching {filter:?}");
+                may_arm |= queue.len() == saved;
             }
             Op::Drain { take } => {
                 let n = take.map_or(usize::MAX, usize::from);
@@ -222,6 +248,7 @@ fn run(input: Input) {
                 let want: Vec<u64> = queue.drain(..n).map(|(s, _)| s).collect();
                 saved = saved.saturating_sub(n);
                 assert_eq!(got, want, "drain");
+                may_arm |= queue.len() == saved;
             }
             Op::Close => {
                 mailbox.close();
