@@ -358,9 +358,14 @@ impl<T> Chan<T> {
     /// Delivers the first waiting sender's message into room a pop just made, if it left one,
     /// or wakes it (see `wait::queue`'s "Parcels"). Called by the consumer
     /// after every pop from a bounded ring.
+    ///
+    /// The look for room comes after `has_waiters`' fence, so only when someone waits (it
+    /// reads the producers' end). A ring that a sender has filled again since the pop (or
+    /// since a handed message left its slot free) has no room to offer: the pop of that
+    /// sender's message tells the waiters, and none is woken to a full ring now.
     #[inline(always)]
     fn make_room(&self) {
-        if self.tx.has_waiters() {
+        if self.tx.has_waiters() && self.ring.may_have_room() {
             self.make_room_slow();
         }
     }
@@ -457,16 +462,10 @@ impl<T> Consumer<T> {
     fn poll_recv_slow(&mut self, head: usize, cx: &mut Context<'_>) -> Poll<Result<T, RecvError>> {
         // A message handed to us left its slot free when it was handed, and nobody has told
         // the senders waiting for room (its producer may have been one, woken by an earlier
-        // pop): taking it counts as the pop that made that room, unless a sender has filled
-        // the ring again since (the pop of that message then tells them), which spares a
-        // waiting sender a wake-up to a full ring.
+        // pop): taking it counts as the pop that made that room.
         // SAFETY: as in `pop_looking`; `head` is from our `pop_published`, no pop since.
         if let Some(msg) = unsafe { self.chan.ring.take_handed(head) } {
-            // The look for room after the fence: it reads the producers' end, whose line a
-            // waiting receiver's sender has just written, so only when someone waits.
-            if self.chan.tx.has_waiters() && self.chan.ring.may_have_room() {
-                self.chan.make_room_slow();
-            }
+            self.took_one();
             return Poll::Ready(Ok(msg));
         }
         self.register(WaiterRef::Task(cx.waker()));

@@ -522,9 +522,9 @@ impl<T> Bounded<T> {
     /// False if the slot at `tail` still holds the previous lap's message (the ring is full),
     /// true otherwise (room, a close, or a `tail` that moved on: a push is worth trying). A
     /// look, no claim: for a sender that has registered to wait for room and, after its
-    /// fence, checks whether a pop made room meanwhile. Reads the same two words as `push`,
-    /// so a pop whose stamp store came before the caller's fence (in the fences' order) is
-    /// seen.
+    /// fence, checks whether a pop made room meanwhile (and for the consumer, which wakes a
+    /// waiting sender only into room). Reads the same two words as `push`, so a pop whose
+    /// stamp store came before the caller's fence (in the fences' order) is seen.
     #[inline]
     pub(crate) fn may_have_room(&self) -> bool {
         // Relaxed: the caller's SeqCst fence orders this look after its registration.
