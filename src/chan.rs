@@ -460,14 +460,6 @@ impl<T> Consumer<T> {
     /// arm the ring, which also takes a message claimed meanwhile.
     #[inline(never)]
     fn poll_recv_slow(&mut self, head: usize, cx: &mut Context<'_>) -> Poll<Result<T, RecvError>> {
-        // A message handed to us left its slot free when it was handed, and nobody has told
-        // the senders waiting for room (its producer may have been one, woken by an earlier
-        // pop): taking it counts as the pop that made that room.
-        // SAFETY: as in `pop_looking`; `head` is from our `pop_published`, no pop since.
-        if let Some(msg) = unsafe { self.chan.ring.take_handed(head) } {
-            self.took_one();
-            return Poll::Ready(Ok(msg));
-        }
         self.register(WaiterRef::Task(cx.waker()));
         // SAFETY: as in `pop_looking`; `head` is from our `pop_published`, no pop since.
         let pop = unsafe { self.chan.ring.arm(head, true) };
@@ -502,7 +494,10 @@ impl<T> Consumer<T> {
         pop
     }
 
-    /// A pop took a message: from a bounded ring, that made room for a waiting sender.
+    /// A pop took a message: from a bounded ring, that made room for a waiting sender. A
+    /// message handed to the consumer counts too: it left its slot free when it was handed,
+    /// and nobody has told the waiting senders (its producer may have been one, woken by an
+    /// earlier pop).
     #[inline(always)]
     fn took_one(&self) {
         if let Ring::Bounded(_) = &self.chan.ring {

@@ -345,8 +345,12 @@ impl<T> Bounded<T> {
         }
     }
 
-    /// Takes the message at `head` if it is published; otherwise gives back `head` (the
-    /// consumer's position, for the caller's slow path). The consumer's whole fast path.
+    /// Takes the message at `head` if it is there to take: published in its slot, or handed
+    /// to the consumer (see "Handing a message to the waiting consumer"); otherwise gives back
+    /// `head` (the consumer's position, for the caller's slow path). The consumer's whole fast
+    /// path, and the whole wake-up of a consumer that was handed its message: the one stamp
+    /// load tells both, and the handed message costs a compare more only when the slot holds
+    /// no published one.
     ///
     /// # Safety
     ///
@@ -356,16 +360,22 @@ impl<T> Bounded<T> {
         // Relaxed: only the consumer stores `head`, and the caller guarantees we are it.
         let head = self.head.load(Relaxed);
         let slot = self.slot(head);
-        // Acquire: pairs with the producer's Release stamp store, so its write is visible.
-        if slot.stamp.load(Acquire) == head + 1 {
+        // Acquire: pairs with the producer's Release stamp store, so its write is visible (and
+        // with `hand`'s, or with that of the next lap's producer, which read it with Acquire,
+        // so `handed` is written).
+        let stamp = slot.stamp.load(Acquire);
+        if stamp == head + 1 {
             // SAFETY: the stamp says the message at `head` is published; we are the consumer.
             Ok(unsafe { self.take(head, slot) })
+        } else if self.is_handed(head, stamp) {
+            // SAFETY: the stamp says the claim of `head` was handed; we are the consumer.
+            Ok(unsafe { self.take_from_handed(head) })
         } else {
             Err(head)
         }
     }
 
-    /// The slot at `head` held no published message: arm if asked, else tell empty, busy and
+    /// The slot at `head` held no message to take (none published, none handed): arm if asked, else tell empty, busy and
     /// closed apart. Out of line, so that the consumer's fast path stays small.
     ///
     /// # Safety
@@ -373,10 +383,6 @@ impl<T> Bounded<T> {
     /// As for [`pop`](Self::pop); `head` is the consumer's current position.
     #[inline(never)]
     unsafe fn pop_unpublished(&self, head: usize, look: Look) -> Pop<T> {
-        // SAFETY: forwarded contract.
-        if let Some(value) = unsafe { self.take_handed(head) } {
-            return Pop::Item(value);
-        }
         if let Look::Arm { fresh } = look {
             // SAFETY: forwarded contract.
             return unsafe { self.arm(head, fresh) };

@@ -245,8 +245,9 @@ impl<T> Ring<T> {
         }
     }
 
-    /// Takes the oldest message if it is there to take (published), without looking any
-    /// further: the consumer's fast path, for a caller with its own slow path. `Err` carries
+    /// Takes the oldest message if it is there to take (published, or handed to the waiting
+    /// consumer: see `bounded`'s "Handing a message to the waiting consumer"), without looking
+    /// any further: the consumer's fast path, for a caller with its own slow path. `Err` carries
     /// the consumer's position, for [`arm`](Self::arm).
     ///
     /// # Safety
@@ -280,23 +281,6 @@ impl<T> Ring<T> {
             Ring::Unbounded(ring) => unsafe { ring.arm(head, fresh) },
             // SAFETY: forwarded contract.
             Ring::Small(ring) => unsafe { ring.arm(head, fresh) },
-        }
-    }
-
-    /// Takes the message a producer handed to the waiting consumer for `head`, if there is one
-    /// (only a bounded ring hands messages over, see `bounded`'s "Handing a message to the
-    /// waiting consumer"). For a consumer that found nothing published at `head` and would
-    /// register to wait: a handed message is its next.
-    ///
-    /// # Safety
-    ///
-    /// As for [`pop`](Self::pop); `head` is what `pop_published` returned, with no pop since.
-    #[inline(always)]
-    pub(crate) unsafe fn take_handed(&self, head: usize) -> Option<T> {
-        match self {
-            // SAFETY: forwarded contract.
-            Ring::Bounded(ring) => unsafe { ring.take_handed(head) },
-            Ring::Unbounded(_) | Ring::Small(_) => None,
         }
     }
 

@@ -163,33 +163,43 @@ mod unit {
         }
     }
 
-    /// A handed message is the consumer's next whatever it waits with: `take_handed` gives it
-    /// (and nothing when nothing was handed), and an arming pop takes it instead of arming.
+    /// A handed message is the consumer's next whatever it waits with: the fast path
+    /// (`pop_published`) takes it as it takes a published one (and an arming pop takes it
+    /// instead of arming).
     #[test]
     fn a_handed_message_is_taken_before_arming() {
         let ring = Kind::Bounded(1).ring();
         // SAFETY: this test is the ring's only consumer.
-        let head = || unsafe { ring.pop_published() }.unwrap_err();
+        let pop_published = || unsafe { ring.pop_published() };
         // SAFETY: as above, and each `head` comes from the last pop, with no pop since.
-        let take_handed = |head| unsafe { ring.take_handed(head) };
-        // SAFETY: as above.
         let arm = |head| unsafe { ring.arm(head, true) };
-        assert_eq!(take_handed(head()), None);
-        assert_eq!(arm(head()), Pop::Empty);
+        let head = pop_published().unwrap_err();
+        assert_eq!(arm(head), Pop::Empty);
         assert_eq!(ring.push(1), Ok(true));
         assert_eq!(ring.push(2), Ok(false));
-        assert_eq!(take_handed(head()), Some(1));
+        assert_eq!(pop_published(), Ok(1));
         assert_eq!(pop_armed(&ring), Pop::Item(2));
         assert_eq!(pop_armed(&ring), Pop::Empty);
         assert_eq!(ring.push(3), Ok(true));
-        assert_eq!(arm(head()), Pop::Item(3));
+        assert_eq!(ring.push(4), Ok(false));
+        // The next lap's message is in the handed message's slot already.
+        assert_eq!(pop_published(), Ok(3));
+        assert_eq!(pop_published(), Ok(4));
+        // An arming pop that finds `head` claimed takes its message, published or handed.
+        let head = pop_published().unwrap_err();
+        assert_eq!(ring.push(5), Ok(false));
+        assert_eq!(arm(head), Pop::Item(5));
+        assert_eq!(pop_armed(&ring), Pop::Empty);
+        let head = pop_published().unwrap_err();
+        assert_eq!(ring.push(6), Ok(true));
+        assert_eq!(arm(head), Pop::Item(6));
         // A close keeps a handed message and the ones after it.
         assert_eq!(pop_armed(&ring), Pop::Empty);
-        assert_eq!(ring.push(4), Ok(true));
-        assert_eq!(ring.push(5), Ok(false));
+        assert_eq!(ring.push(7), Ok(true));
+        assert_eq!(ring.push(8), Ok(false));
         assert!(ring.close());
-        assert_eq!(pop_settled(&ring), Pop::Item(4));
-        assert_eq!(pop_settled(&ring), Pop::Item(5));
+        assert_eq!(pop_settled(&ring), Pop::Item(7));
+        assert_eq!(pop_settled(&ring), Pop::Item(8));
         assert_eq!(pop_settled(&ring), Pop::Closed);
     }
 
