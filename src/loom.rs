@@ -9,9 +9,9 @@
 
 #[cfg(all(test, tidings_loom))]
 mod imp {
-    pub(crate) use loom::cell::UnsafeCell;
+    pub(crate) use loom::cell::{MutPtr, UnsafeCell};
     pub(crate) use loom::sync::atomic::{fence, AtomicBool, AtomicPtr, AtomicUsize};
-    pub(crate) use loom::sync::{Arc, Mutex, MutexGuard};
+    pub(crate) use loom::sync::{Arc, Condvar, Mutex, MutexGuard};
 
     /// Loom cannot model timeouts: a timed park is an untimed park, which is what a model needs
     /// (every wake-up must come from a notification, or the model reports a deadlock).
@@ -78,7 +78,7 @@ mod imp {
 #[cfg(not(all(test, tidings_loom)))]
 mod imp {
     pub(crate) use std::sync::atomic::{fence, AtomicPtr, AtomicUsize};
-    pub(crate) use std::sync::{Arc, Mutex, MutexGuard};
+    pub(crate) use std::sync::{Arc, Condvar, Mutex, MutexGuard};
     pub(crate) use std::thread;
     pub(crate) use std::thread::park_timeout;
 
@@ -102,6 +102,31 @@ mod imp {
         #[inline(always)]
         pub(crate) fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
             f(self.0.get())
+        }
+
+        /// An exclusive raw pointer to the contents, for access that outlives a closure (a
+        /// lock guard); loom tracks it until it is dropped.
+        #[inline(always)]
+        pub(crate) fn get_mut(&self) -> MutPtr<T> {
+            MutPtr(self.0.get())
+        }
+    }
+
+    /// loom's `MutPtr`: an exclusive raw pointer handed out by [`UnsafeCell::get_mut`].
+    #[derive(Debug)]
+    pub(crate) struct MutPtr<T>(*mut T);
+
+    impl<T> MutPtr<T> {
+        /// The contents.
+        ///
+        /// # Safety
+        ///
+        /// The caller has exclusive access to the cell, for as long as the reference lives.
+        #[inline(always)]
+        #[allow(clippy::mut_from_ref)]
+        pub(crate) unsafe fn deref(&self) -> &mut T {
+            // SAFETY: forwarded contract.
+            unsafe { &mut *self.0 }
         }
     }
 }

@@ -24,11 +24,13 @@
 //! read-modify-writes of the same word, whose order hands the registration over (see `cell`,
 //! `chan` and `ring::bounded`'s "Arming"). A push nobody waits for looks at nothing.
 //!
-//! The queue's lock is only taken by waiters and by notifiers that found a waiter; the cell is
+//! The queue's lock (spins, then sleeps: every section under it is a few dozen instructions, see
+//! `lock`) is only taken by waiters and by notifiers that found a waiter; the cell is
 //! lock-free (its one `UnsafeCell` is guarded by a small state machine, see `cell`).
 
 mod block;
 mod cell;
+pub(crate) mod lock;
 mod queue;
 
 #[cfg(test)]

@@ -18,12 +18,14 @@
 //! ([`WaitQueue::check_parcel`], [`WaitQueue::poll_parcel`]) and tries again itself; one that
 //! stops waiting takes it back with [`WaitQueue::withdraw_parcel`], unless it was delivered.
 
+use std::ops::DerefMut;
 use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, SeqCst};
 use std::task::Waker;
 use std::{mem, ptr};
 
+use super::lock::ShortLock;
 use super::{Waiter, WaiterRef};
-use crate::loom::{fence, lock, AtomicPtr, AtomicUsize, Mutex, MutexGuard};
+use crate::loom::{fence, AtomicPtr, AtomicUsize};
 
 /// "No node" in the intrusive list.
 const NIL: usize = usize::MAX;
@@ -55,7 +57,7 @@ pub(crate) struct WaitQueue<T = ()> {
     waiting: AtomicUsize,
     /// The list, null until the first registration installs it; then fixed until the queue is
     /// dropped (which frees it).
-    list: AtomicPtr<Mutex<List<T>>>,
+    list: AtomicPtr<ShortLock<List<T>>>,
 }
 
 #[derive(Debug)]
@@ -155,7 +157,7 @@ impl<T> WaitQueue<T> {
     /// The list, installed by the first caller. Every caller gets the same one: the install is
     /// a compare-and-swap from null, and the pointer never changes after it.
     #[inline]
-    fn list(&self) -> &Mutex<List<T>> {
+    fn list(&self) -> &ShortLock<List<T>> {
         // Acquire: pairs with the install's Release, so the list's initialisation is visible.
         let list = self.list.load(Acquire);
         if list.is_null() {
@@ -167,8 +169,8 @@ impl<T> WaitQueue<T> {
     }
 
     #[cold]
-    fn install_list(&self) -> &Mutex<List<T>> {
-        let new = Box::into_raw(Box::new(Mutex::new(List {
+    fn install_list(&self) -> &ShortLock<List<T>> {
+        let new = Box::into_raw(Box::new(ShortLock::new(List {
             nodes: Vec::new(),
             free: Vec::new(),
             head: NIL,
@@ -205,7 +207,7 @@ impl<T> WaitQueue<T> {
     /// back of the queue; one still waiting keeps its place. The caller must try its operation
     /// again afterwards, before it sleeps.
     pub(crate) fn register(&self, reg: &mut Registration, waiter: WaiterRef<'_>) {
-        let mut list = lock(self.list());
+        let mut list = self.list().lock();
         match reg.key {
             Some(key) => {
                 let relink = match &mut list.nodes[key].state {
@@ -256,7 +258,7 @@ impl<T> WaitQueue<T> {
         consumed: impl FnOnce() -> bool,
         take_parcel: bool,
     ) -> Option<T> {
-        let mut list = lock(self.list());
+        let mut list = self.list().lock();
         let pass_on = match list.nodes[key].state {
             State::Waiting(_) => {
                 self.unlink_waiting(&mut list, key);
@@ -299,7 +301,7 @@ impl<T> WaitQueue<T> {
     ) -> Option<R> {
         debug_assert!(!reg.is_registered(), "register_parcel: already registered");
         let key = {
-            let mut list = lock(self.list());
+            let mut list = self.list().lock();
             let key = list.alloc(State::Waiting(waiter.to_waiter()));
             list.nodes[key].parcel = Some(parcel);
             self.link_waiting(&mut list, key);
@@ -311,7 +313,7 @@ impl<T> WaitQueue<T> {
         if !room() {
             return None;
         }
-        let mut list = lock(self.list());
+        let mut list = self.list().lock();
         if !matches!(list.nodes[key].state, State::Waiting(_)) {
             // Delivered or notified meanwhile: the next look says which.
             return None;
@@ -356,7 +358,7 @@ impl<T> WaitQueue<T> {
         refresh: Option<WaiterRef<'_>>,
     ) -> Parcel<T> {
         let key = reg.key.expect("check_parcel: not registered");
-        let mut list = lock(self.list());
+        let mut list = self.list().lock();
         match &mut list.nodes[key].state {
             State::Waiting(waiter) if !give_up => {
                 if let Some(new) = refresh {
@@ -409,7 +411,7 @@ impl<T> WaitQueue<T> {
     /// that makes room tries again; a close notifies every waiter.
     #[inline(always)]
     pub(crate) fn hand_over<R>(&self, deliver: impl FnOnce(T) -> Result<R, T>) -> Option<R> {
-        let mut list = lock(self.list());
+        let mut list = self.list().lock();
         let key = list.head;
         if key == NIL {
             return None;
@@ -433,7 +435,7 @@ impl<T> WaitQueue<T> {
     /// Unlinks the head of a non-empty list, leaves it in state `next` and wakes its waiter,
     /// after releasing the lock.
     #[inline(always)]
-    fn wake_head(&self, mut list: MutexGuard<'_, List<T>>, next: State) {
+    fn wake_head(&self, mut list: impl DerefMut<Target = List<T>>, next: State) {
         let key = list.head;
         self.unlink_waiting(&mut list, key);
         let state = mem::replace(&mut list.nodes[key].state, next);
@@ -453,7 +455,7 @@ impl<T> WaitQueue<T> {
 
     #[cold]
     fn notify_one_slow(&self) {
-        let list = lock(self.list());
+        let list = self.list().lock();
         if list.head != NIL {
             self.wake_head(list, State::Notified);
         }
@@ -466,7 +468,7 @@ impl<T> WaitQueue<T> {
         }
         let mut woken = Vec::new();
         {
-            let mut list = lock(self.list());
+            let mut list = self.list().lock();
             while list.head != NIL {
                 let key = list.head;
                 list.unlink(key);
@@ -501,7 +503,7 @@ impl<T> WaitQueue<T> {
         if !self.has_list() {
             return 0;
         }
-        lock(self.list()).nodes.len()
+        self.list().lock().nodes.len()
     }
 }
 
