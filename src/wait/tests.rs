@@ -233,7 +233,7 @@ mod unit {
     fn a_delivered_node_is_freed_and_its_owner_still_told() {
         let queue = WaitQueue::<u32>::new();
         let (counter, waker) = counting_waker();
-        let delivered_to = |queue: &WaitQueue<u32>| {
+        let mut delivered_to = |queue: &WaitQueue<u32>| {
             let mut got = None;
             hand_over(queue, |parcel| {
                 got = Some(parcel);
