@@ -17,22 +17,9 @@
 //! notified without a delivery (a close, or a wake-up passed on) gets its parcel back
 //! ([`WaitQueue::check_parcel`], [`WaitQueue::poll_parcel`]) and tries again itself; one that
 //! stops waiting takes it back with [`WaitQueue::withdraw_parcel`], unless it was delivered.
-//!
-//! # Looks without the lock
-//!
-//! A notifier that delivers a parcel frees the waiter's node itself, under the lock it holds
-//! anyway, and the waiter learns of the delivery without taking the lock: every registration
-//! has a *generation* (a count the list keeps), and a node's `settled` word says which
-//! generation last stopped waiting and whether by a delivery. Nodes are boxed and live as long
-//! as the queue, so a registration keeps a pointer to its node's word and reads it whenever it
-//! looks. A word that shows a later generation means the node was freed (only a delivery frees
-//! a node behind its owner's back) and registered again. So the look after a delivery (a task
-//! woken to a finished send) and the looks of a waiting thread (a blocking sender spinning
-//! while registered) cost one load; only a notification without a delivery, a new waker or
-//! giving up take the lock.
 
 use std::ops::DerefMut;
-use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release, SeqCst};
+use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, SeqCst};
 use std::task::Waker;
 use std::{mem, ptr};
 
@@ -43,85 +30,17 @@ use crate::loom::{fence, AtomicPtr, AtomicUsize};
 /// "No node" in the intrusive list.
 const NIL: usize = usize::MAX;
 
-/// How a registration stopped waiting, read from its node's `settled` word: the generation
-/// that settled last, shifted left by one, with the low bit set for a delivery.
-#[derive(Debug, PartialEq, Eq)]
-enum Settled {
-    /// Notified without a delivery: the node is still the registration's, with its parcel.
-    Notified,
-    /// Its parcel was delivered, and the notifier freed the node.
-    Delivered,
-}
-
-impl Settled {
-    fn word(generation: usize, delivered: bool) -> usize {
-        generation << 1 | usize::from(delivered)
-    }
-
-    /// What `word` says of the registration of `generation`: `None` if it still waits (the
-    /// word is of an earlier generation). A later generation means the node was freed under
-    /// the registration, which only a delivery does.
-    fn read(word: usize, generation: usize) -> Option<Settled> {
-        match (word >> 1).cmp(&generation) {
-            std::cmp::Ordering::Less => None,
-            std::cmp::Ordering::Equal if word & 1 == 0 => Some(Settled::Notified),
-            _ => Some(Settled::Delivered),
-        }
-    }
-}
-
 /// A waiter's place in a [`WaitQueue`]: owned by one waiting operation (a future, or a blocking
 /// call's stack frame), which must hand it back with [`WaitQueue::unregister`] when it stops
-/// waiting, for whatever reason. Only ever used with the queue that made it.
-#[derive(Debug)]
+/// waiting, for whatever reason.
+#[derive(Debug, Default)]
 pub(crate) struct Registration {
     key: Option<usize>,
-    /// This registration's generation (see "Looks without the lock").
-    generation: usize,
-    /// The `settled` word of the node of `key`.
-    settled: SettledRef,
-}
-
-/// A pointer to a node's `settled` word, kept by its registration.
-#[derive(Debug)]
-struct SettledRef(*const AtomicUsize);
-
-// SAFETY: the pointer is only read (an atomic load), and the node it points into is boxed and
-// freed only when its queue is dropped, which no registration outlives (its owner borrows the
-// queue's channel while it waits); so a registration may move between threads and be shared.
-unsafe impl Send for SettledRef {}
-// SAFETY: as above.
-unsafe impl Sync for SettledRef {}
-
-impl Default for Registration {
-    fn default() -> Self {
-        Self::new()
-    }
 }
 
 impl Registration {
     pub(crate) const fn new() -> Self {
-        Self { key: None, generation: 0, settled: SettledRef(ptr::null()) }
-    }
-
-    /// Takes the node of `key` (in `list`), registered as generation `generation`.
-    fn set<T>(&mut self, list: &List<T>, key: usize) {
-        self.key = Some(key);
-        self.generation = list.nodes[key].generation;
-        self.settled = SettledRef(&list.nodes[key].settled);
-    }
-
-    /// What the node's `settled` word says of this registration (see "Looks without the
-    /// lock"), without the lock: `None` while it waits.
-    #[inline]
-    fn settled(&self) -> Option<Settled> {
-        debug_assert!(self.key.is_some());
-        // SAFETY: set by `set` from a boxed node of this registration's queue, which lives
-        // as long as the queue (see `SettledRef`).
-        let word = unsafe { &*self.settled.0 };
-        // Acquire: pairs with the Release in `settle`, so a delivered parcel's delivery (and,
-        // for a notification, the notifier's changes) happened before what we do next.
-        Settled::read(word.load(Acquire), self.generation)
+        Self { key: None }
     }
 
     pub(crate) fn is_registered(&self) -> bool {
@@ -147,9 +66,10 @@ enum State {
     Free,
     /// Linked in the list, waiting to be woken.
     Waiting(Waiter),
-    /// Woken without a delivery and unlinked; the owner has not looked yet. (A node whose
-    /// parcel was delivered is freed at once, see "Looks without the lock".)
+    /// Woken and unlinked; the owner has not looked yet.
     Notified,
+    /// Unlinked after the notifier delivered the node's parcel; the owner has not looked yet.
+    Delivered,
 }
 
 #[derive(Debug)]
@@ -159,13 +79,6 @@ struct Node<T> {
     state: State,
     /// What the waiter left to be delivered for it, if anything (see "Parcels").
     parcel: Option<T>,
-    /// The generation of the registration that holds the node (see "Looks without the
-    /// lock"); new for every registration, and for every registration again after a
-    /// notification.
-    generation: usize,
-    /// Which generation last stopped waiting, and how (see [`Settled`]); written under the
-    /// lock, read by the registration without it.
-    settled: AtomicUsize,
 }
 
 /// Where a waiter that left a parcel stands (see [`WaitQueue::check_parcel`]).
@@ -181,70 +94,36 @@ pub(crate) enum Parcel<T> {
 }
 
 /// A slab of nodes with a doubly linked FIFO of the `Waiting` ones: O(1) register, notify and
-/// unregister, however many waiters there are. Nodes are boxed, so that a registration can
-/// read its node's `settled` word without the lock (see "Looks without the lock").
+/// unregister, however many waiters there are.
 #[derive(Debug)]
 struct List<T> {
-    nodes: Vec<Box<Node<T>>>,
+    nodes: Vec<Node<T>>,
     free: Vec<usize>,
     head: usize,
     tail: usize,
-    /// The last generation handed out.
-    generation: usize,
 }
 
 impl<T> List<T> {
-    /// A node for a new registration, in `state`, with a new generation.
     fn alloc(&mut self, state: State) -> usize {
-        self.generation += 1;
-        let generation = self.generation;
+        let node = Node { prev: NIL, next: NIL, state, parcel: None };
         match self.free.pop() {
             Some(key) => {
-                let node = &mut self.nodes[key];
-                debug_assert!(matches!(node.state, State::Free) && node.parcel.is_none());
-                (node.prev, node.next, node.state, node.generation) = (NIL, NIL, state, generation);
+                self.nodes[key] = node;
                 key
             }
             None => {
-                self.nodes.push(Box::new(Node {
-                    prev: NIL,
-                    next: NIL,
-                    state,
-                    parcel: None,
-                    generation,
-                    settled: AtomicUsize::new(0),
-                }));
+                self.nodes.push(node);
                 self.nodes.len() - 1
             }
         }
     }
 
-    /// Gives the node of `key`, notified, a new generation for its registration `reg`, which
-    /// waits again.
-    fn renew(&mut self, key: usize, reg: &mut Registration) {
-        self.generation += 1;
-        self.nodes[key].generation = self.generation;
-        reg.generation = self.generation;
-    }
-
-    /// Records that the registration holding `key` stopped waiting, and how. Release: its
-    /// owner's lock-free look (Acquire) sees what the notifier did before (the delivery).
-    fn settle(&self, key: usize, delivered: bool) {
-        let node = &self.nodes[key];
-        node.settled.store(Settled::word(node.generation, delivered), Release);
-    }
-
-    /// Frees the node of `key` (whose parcel, if it had one, was taken): returns its state and
-    /// puts it on the free list.
+    /// Frees the node of `key` (whose parcel, if it had one, the caller took): returns its
+    /// state and puts it on the free list.
     fn release(&mut self, key: usize) -> State {
         debug_assert!(self.nodes[key].parcel.is_none(), "a parcel is given back by check_parcel");
         self.free.push(key);
         mem::replace(&mut self.nodes[key].state, State::Free)
-    }
-
-    /// How the registration `reg` stands, under the lock: `None` while it waits.
-    fn settled(&self, reg: &Registration, key: usize) -> Option<Settled> {
-        Settled::read(self.nodes[key].settled.load(Relaxed), reg.generation)
     }
 
     fn push_back(&mut self, key: usize) {
@@ -258,7 +137,7 @@ impl<T> List<T> {
     }
 
     fn unlink(&mut self, key: usize) {
-        let Node { prev, next, .. } = *self.nodes[key];
+        let Node { prev, next, .. } = self.nodes[key];
         match prev {
             NIL => self.head = next,
             prev => self.nodes[prev].next = next,
@@ -296,7 +175,6 @@ impl<T> WaitQueue<T> {
             free: Vec::new(),
             head: NIL,
             tail: NIL,
-            generation: 0,
         })));
         // Release: publishes the initialised list; Acquire: we may use another caller's.
         match self.list.compare_exchange(ptr::null_mut(), new, AcqRel, Acquire) {
@@ -338,10 +216,11 @@ impl<T> WaitQueue<T> {
                         false
                     }
                     State::Notified => true,
-                    State::Free => unreachable!("register: the node is free"),
+                    State::Free | State::Delivered => {
+                        unreachable!("register: the node is {:?}", list.nodes[key].state)
+                    }
                 };
                 if relink {
-                    list.renew(key, reg);
                     list.nodes[key].state = State::Waiting(waiter.to_waiter());
                     self.link_waiting(&mut list, key);
                 }
@@ -349,7 +228,7 @@ impl<T> WaitQueue<T> {
             None => {
                 let key = list.alloc(State::Waiting(waiter.to_waiter()));
                 self.link_waiting(&mut list, key);
-                reg.set(&list, key);
+                reg.key = Some(key);
             }
         }
         drop(list);
@@ -363,32 +242,31 @@ impl<T> WaitQueue<T> {
     /// runs under the lock, only for a notified waiter, so it sees the notifier's change.
     #[inline]
     pub(crate) fn unregister(&self, reg: &mut Registration, consumed: impl FnOnce() -> bool) {
-        if reg.is_registered() {
-            self.withdraw(reg, consumed, false);
+        if let Some(key) = reg.key.take() {
+            self.withdraw(key, consumed, false);
         }
     }
 
-    /// Gives back the registration `reg`, and with `take_parcel` its parcel if it still has
-    /// one (a waiter whose parcel was delivered gets `None`: the notifier freed its node;
-    /// waiters that never leave one pass false, which spares them moving a large `T` around).
-    /// A waiting node is unlinked; a notification the waiter got without a delivery passes on
-    /// unless `consumed`.
+    /// Frees the node of `key`, and with `take_parcel` gives back its parcel if it still has
+    /// one (a waiter whose parcel was delivered gets `None`; waiters that never leave one pass
+    /// false, which spares them moving a large `T` around). A waiting node is unlinked; a
+    /// notification the waiter got without a delivery passes on unless `consumed`.
     #[cold]
     fn withdraw(
         &self,
-        reg: &mut Registration,
+        key: usize,
         consumed: impl FnOnce() -> bool,
         take_parcel: bool,
     ) -> Option<T> {
-        let key = reg.key.take().expect("withdraw: not registered");
         let mut list = self.list().lock();
-        let pass_on = match list.settled(reg, key) {
-            Some(Settled::Delivered) => return None,
-            Some(Settled::Notified) => !consumed(),
-            None => {
+        let pass_on = match list.nodes[key].state {
+            State::Waiting(_) => {
                 self.unlink_waiting(&mut list, key);
                 false
             }
+            State::Notified => !consumed(),
+            State::Delivered => false,
+            State::Free => unreachable!("withdraw: the node is free"),
         };
         let parcel = if take_parcel { list.nodes[key].parcel.take() } else { None };
         let state = list.release(key);
@@ -427,18 +305,17 @@ impl<T> WaitQueue<T> {
             let key = list.alloc(State::Waiting(waiter.to_waiter()));
             list.nodes[key].parcel = Some(parcel);
             self.link_waiting(&mut list, key);
-            reg.set(&list, key);
             key
         };
+        reg.key = Some(key);
         // SeqCst: pairs with the fence in `has_waiters` / `notify_one` / `notify_all`.
         fence(SeqCst);
         if !room() {
             return None;
         }
         let mut list = self.list().lock();
-        if list.settled(reg, key).is_some() {
-            // Delivered (the node may be another registration's by now) or notified
-            // meanwhile: the next look says which.
+        if !matches!(list.nodes[key].state, State::Waiting(_)) {
+            // Delivered or notified meanwhile: the next look says which.
             return None;
         }
         let parcel = list.nodes[key].parcel.take().expect("a waiting node keeps its parcel");
@@ -463,35 +340,17 @@ impl<T> WaitQueue<T> {
     /// back: after a delivery, after a notification without one (the parcel comes back, and
     /// the waiter must try its job itself: that try is what uses the notification, so a
     /// waiter that got one never gives up without trying), or when it gives up.
-    ///
-    /// A delivery, and a thread that still waits, are told without the lock (see "Looks
-    /// without the lock").
-    #[inline]
     pub(crate) fn check_parcel(&self, reg: &mut Registration, give_up: bool) -> Parcel<T> {
-        match reg.settled() {
-            Some(Settled::Delivered) => {
-                reg.key = None;
-                Parcel::Delivered
-            }
-            None if !give_up => Parcel::Waiting,
-            _ => self.look_parcel(reg, give_up, None),
-        }
+        self.look_parcel(reg, give_up, None)
     }
 
     /// [`check_parcel`](Self::check_parcel) for a task, which never gives up here (a dropped
     /// future uses [`withdraw_parcel`](Self::withdraw_parcel)): a task still waiting has `waker`
-    /// registered in place of the one it registered with, unless they wake the same task. A
-    /// delivery is told without the lock.
-    #[inline]
+    /// registered in place of the one it registered with, unless they wake the same task.
     pub(crate) fn poll_parcel(&self, reg: &mut Registration, waker: &Waker) -> Parcel<T> {
-        if let Some(Settled::Delivered) = reg.settled() {
-            reg.key = None;
-            return Parcel::Delivered;
-        }
         self.look_parcel(reg, false, Some(WaiterRef::Task(waker)))
     }
 
-    #[cold]
     fn look_parcel(
         &self,
         reg: &mut Registration,
@@ -500,30 +359,26 @@ impl<T> WaitQueue<T> {
     ) -> Parcel<T> {
         let key = reg.key.expect("check_parcel: not registered");
         let mut list = self.list().lock();
-        match list.settled(reg, key) {
-            Some(Settled::Delivered) => {
-                reg.key = None;
-                return Parcel::Delivered;
-            }
-            Some(Settled::Notified) => {}
-            None => match &mut list.nodes[key].state {
-                State::Waiting(waiter) if !give_up => {
-                    if let Some(new) = refresh {
-                        waiter.refresh(new);
-                    }
-                    return Parcel::Waiting;
+        match &mut list.nodes[key].state {
+            State::Waiting(waiter) if !give_up => {
+                if let Some(new) = refresh {
+                    waiter.refresh(new);
                 }
-                _ => self.unlink_waiting(&mut list, key),
-            },
+                return Parcel::Waiting;
+            }
+            State::Waiting(_) => self.unlink_waiting(&mut list, key),
+            State::Notified | State::Delivered => {}
+            State::Free => unreachable!("check_parcel: the node is free"),
         }
         let parcel = list.nodes[key].parcel.take();
         let state = list.release(key);
         reg.key = None;
         drop(list);
-        drop(state);
-        Parcel::Returned(
-            parcel.expect("check_parcel: a node that was not delivered keeps its parcel"),
-        )
+        match (state, parcel) {
+            (_, Some(parcel)) => Parcel::Returned(parcel),
+            (State::Delivered, None) => Parcel::Delivered,
+            (state, None) => unreachable!("check_parcel: no parcel in a {state:?} node"),
+        }
     }
 
     /// Withdraws the waiter of `reg`, registered with [`register_parcel`](Self::register_parcel),
@@ -531,10 +386,7 @@ impl<T> WaitQueue<T> {
     /// delivered (`None`). A notification it got without a delivery passes on to the next
     /// waiter, as [`unregister`](Self::unregister) does for a waiter that did not use it.
     pub(crate) fn withdraw_parcel(&self, reg: &mut Registration) -> Option<T> {
-        if !reg.is_registered() {
-            return None;
-        }
-        self.withdraw(reg, || false, true)
+        reg.key.take().and_then(|key| self.withdraw(key, || false, true))
     }
 
     /// True if anyone may be waiting: the notifier's half of the rule, for a notifier that
@@ -565,12 +417,12 @@ impl<T> WaitQueue<T> {
             return None;
         }
         let Some(parcel) = list.nodes[key].parcel.take() else {
-            self.wake_head(list, false);
+            self.wake_head(list, State::Notified);
             return None;
         };
         match deliver(parcel) {
             Ok(done) => {
-                self.wake_head(list, true);
+                self.wake_head(list, State::Delivered);
                 Some(done)
             }
             Err(parcel) => {
@@ -580,20 +432,13 @@ impl<T> WaitQueue<T> {
         }
     }
 
-    /// Unlinks the head of a non-empty list and wakes its waiter, after releasing the lock.
-    /// After a delivery the node is freed at once: its owner learns of the delivery from the
-    /// node's `settled` word, and has nothing to give back. Otherwise it is left notified,
-    /// for its owner to give back.
+    /// Unlinks the head of a non-empty list, leaves it in state `next` and wakes its waiter,
+    /// after releasing the lock.
     #[inline(always)]
-    fn wake_head(&self, mut list: impl DerefMut<Target = List<T>>, delivered: bool) {
+    fn wake_head(&self, mut list: impl DerefMut<Target = List<T>>, next: State) {
         let key = list.head;
         self.unlink_waiting(&mut list, key);
-        list.settle(key, delivered);
-        let state = if delivered {
-            list.release(key)
-        } else {
-            mem::replace(&mut list.nodes[key].state, State::Notified)
-        };
+        let state = mem::replace(&mut list.nodes[key].state, next);
         drop(list);
         if let State::Waiting(waiter) = state {
             waiter.wake();
@@ -612,7 +457,7 @@ impl<T> WaitQueue<T> {
     fn notify_one_slow(&self) {
         let list = self.list().lock();
         if list.head != NIL {
-            self.wake_head(list, false);
+            self.wake_head(list, State::Notified);
         }
     }
 
@@ -627,7 +472,6 @@ impl<T> WaitQueue<T> {
             while list.head != NIL {
                 let key = list.head;
                 list.unlink(key);
-                list.settle(key, false);
                 if let State::Waiting(waiter) =
                     mem::replace(&mut list.nodes[key].state, State::Notified)
                 {

@@ -225,48 +225,6 @@ mod unit {
         assert_eq!(hand_over(&queue, |_| Ok::<_, u32>(())), None, "nobody waits any more");
     }
 
-    /// A delivery frees the waiter's node at once; the owner learns of it from the node's
-    /// `settled` word, even after the node went to a new registration, and every way of
-    /// looking (a thread's check, a task's poll, a withdraw) tells the two registrations
-    /// apart.
-    #[test]
-    fn a_delivered_node_is_freed_and_its_owner_still_told() {
-        let queue = WaitQueue::<u32>::new();
-        let (counter, waker) = counting_waker();
-        let mut delivered_to = |queue: &WaitQueue<u32>| {
-            let mut got = None;
-            hand_over(queue, |parcel| {
-                got = Some(parcel);
-                Ok::<_, u32>(())
-            });
-            got
-        };
-        let (mut a, mut b, mut c) = (Registration::new(), Registration::new(), Registration::new());
-        let never = |parcel| Err::<(), u32>(parcel);
-        assert_eq!(
-            queue.register_parcel(&mut a, WaiterRef::Task(&waker), 1, || false, never),
-            None
-        );
-        assert_eq!(delivered_to(&queue), Some(1));
-        assert_eq!(counter.0.load(SeqCst), 1, "woken");
-        // `a` has not looked yet, and its node is `b`'s now.
-        assert_eq!(queue.register_parcel(&mut b, WaiterRef::Thread, 2, || false, never), None);
-        assert_eq!(queue.nodes(), 1, "the delivered node was reused");
-        assert!(matches!(queue.poll_parcel(&mut a, &waker), Parcel::Delivered));
-        assert!(!a.is_registered());
-        assert!(matches!(queue.check_parcel(&mut b, false), Parcel::Waiting));
-        // `b` is delivered and its node goes to `c`: `b`'s withdraw finds nothing to take.
-        assert_eq!(delivered_to(&queue), Some(2));
-        assert_eq!(queue.register_parcel(&mut c, WaiterRef::Thread, 3, || false, never), None);
-        assert_eq!(queue.withdraw_parcel(&mut b), None, "delivered");
-        assert_eq!(queue.waiting(), 1, "c still waits");
-        // A notification without a delivery leaves the node to its owner, parcel and all.
-        queue.notify_one();
-        assert!(matches!(queue.check_parcel(&mut c, false), Parcel::Returned(3)));
-        assert!(!c.is_registered());
-        assert_eq!(queue.waiting(), 0);
-    }
-
     /// A retry that succeeds under the lock leaves nobody registered.
     #[test]
     fn queue_register_parcel_retry_that_succeeds_withdraws() {
