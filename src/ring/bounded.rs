@@ -375,8 +375,9 @@ impl<T> Bounded<T> {
         }
     }
 
-    /// The slot at `head` held no message to take (none published, none handed): arm if asked, else tell empty, busy and
-    /// closed apart. Out of line, so that the consumer's fast path stays small.
+    /// The slot at `head` held no message to take (none published, none handed): arm if asked,
+    /// else tell empty, busy and closed apart. Out of line, so that the consumer's fast path
+    /// stays small.
     ///
     /// # Safety
     ///

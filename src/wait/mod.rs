@@ -24,13 +24,14 @@
 //! read-modify-writes of the same word, whose order hands the registration over (see `cell`,
 //! `chan` and `ring::bounded`'s "Arming"). A push nobody waits for looks at nothing.
 //!
-//! The queue's lock (spins, then sleeps: every section under it is a few dozen instructions, see
-//! `lock`) is only taken by waiters and by notifiers that found a waiter; the cell is
-//! lock-free (its one `UnsafeCell` is guarded by a small state machine, see `cell`).
+//! The queue's lock (it spins, then sleeps: every section under it is a few dozen
+//! instructions, see `lock`) is only taken by waiters and by notifiers that found a waiter;
+//! the cell is lock-free (its one `UnsafeCell` is guarded by a small state machine, see
+//! `cell`).
 
 mod block;
 mod cell;
-pub(crate) mod lock;
+mod lock;
 mod queue;
 
 #[cfg(test)]
