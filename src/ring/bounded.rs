@@ -431,7 +431,7 @@ impl<T> Bounded<T> {
                 return Pop::Item(unsafe { self.take(head, slot) });
             }
             if self.is_handed(head, stamp) {
-                // SAFETY: as in `take_handed`.
+                // SAFETY: the stamp says the claim of `head` was handed; we are the consumer.
                 return Pop::Item(unsafe { self.take_from_handed(head) });
             }
             backoff.snooze();
@@ -443,20 +443,6 @@ impl<T> Bounded<T> {
     #[inline(always)]
     fn is_handed(&self, head: usize, stamp: usize) -> bool {
         stamp.wrapping_sub(head.wrapping_add(self.one_lap)) <= 1
-    }
-
-    /// Takes the message handed to the consumer for `head`, if the claim of `head` was handed.
-    ///
-    /// # Safety
-    ///
-    /// As for [`pop`](Self::pop); `head` is the consumer's current position.
-    #[inline]
-    pub(crate) unsafe fn take_handed(&self, head: usize) -> Option<T> {
-        // Acquire: pairs with `hand`'s Release stamp store (or the next lap's producer's, which
-        // read it with Acquire), so `handed` is written.
-        let stamp = self.slot(head).stamp.load(Acquire);
-        // SAFETY: the stamp says the claim of `head` was handed; we are the consumer.
-        self.is_handed(head, stamp).then(|| unsafe { self.take_from_handed(head) })
     }
 
     /// Reads the message in `handed` and moves on past `head`. The slot of `head` is the next
@@ -584,19 +570,12 @@ impl<T> Bounded<T> {
 
 impl<T> Drop for Bounded<T> {
     fn drop(&mut self) {
-        // `&mut self`: no producer or consumer is left, Relaxed loads see the final values.
-        let tail = self.position(self.tail.load(Relaxed));
-        // SAFETY: we are the only one left, so the consumer's contract holds; a handed message
-        // (only ever at `head`) is taken, which moves `head` past it, and dropped.
-        drop(unsafe { self.take_handed(self.head.load(Relaxed)) });
-        let mut head = self.head.load(Relaxed);
-        while head != tail {
-            // SAFETY: every position between head and tail was claimed, and with no producer
-            // left every claim was written (a claim is always followed by its write); none of
-            // them was read or handed (only the claim of the first can be), so each holds an
-            // initialised message that we drop exactly once.
-            self.slot(head).value.with_mut(|ptr| unsafe { (*ptr).assume_init_drop() });
-            head = self.next_position(head);
+        // SAFETY: `&mut self`: no producer or consumer is left, so we may pop as the consumer.
+        // Every position from `head` to `tail` was claimed and, with no producer left,
+        // written (in its slot, or handed if it is the first), so each pop takes one, until
+        // the slot at `tail`, which waits for a claim.
+        while let Ok(value) = unsafe { self.pop_published() } {
+            drop(value);
         }
     }
 }

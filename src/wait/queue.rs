@@ -18,12 +18,11 @@
 //! ([`WaitQueue::check_parcel`], [`WaitQueue::poll_parcel`]) and tries again itself; one that
 //! stops waiting takes it back with [`WaitQueue::withdraw_parcel`], unless it was delivered.
 
-use std::ops::DerefMut;
 use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, SeqCst};
 use std::task::Waker;
 use std::{mem, ptr};
 
-use super::lock::ShortLock;
+use super::lock::{ShortGuard, ShortLock};
 use super::{Waiter, WaiterRef};
 use crate::loom::{fence, AtomicPtr, AtomicUsize};
 
@@ -435,7 +434,7 @@ impl<T> WaitQueue<T> {
     /// Unlinks the head of a non-empty list, leaves it in state `next` and wakes its waiter,
     /// after releasing the lock.
     #[inline(always)]
-    fn wake_head(&self, mut list: impl DerefMut<Target = List<T>>, next: State) {
+    fn wake_head(&self, mut list: ShortGuard<'_, List<T>>, next: State) {
         let key = list.head;
         self.unlink_waiting(&mut list, key);
         let state = mem::replace(&mut list.nodes[key].state, next);

@@ -394,12 +394,13 @@ mod unit {
     /// counter under it (Miri checks the accesses for data races too), and nothing is lost.
     #[test]
     fn the_queue_lock_excludes() {
+        let rounds = if cfg!(miri) { 50 } else { 10_000 };
         let lock = Arc::new(lock::ShortLock::new(0usize));
         let threads: Vec<_> = (0..4)
             .map(|_| {
                 let lock = lock.clone();
                 std::thread::spawn(move || {
-                    for _ in 0..if cfg!(miri) { 50 } else { 10_000 } {
+                    for _ in 0..rounds {
                         *lock.lock() += 1;
                     }
                 })
@@ -408,7 +409,7 @@ mod unit {
         for thread in threads {
             thread.join().unwrap();
         }
-        assert_eq!(*lock.lock(), 4 * if cfg!(miri) { 50 } else { 10_000 });
+        assert_eq!(*lock.lock(), 4 * rounds);
     }
 }
 
