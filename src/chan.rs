@@ -116,19 +116,52 @@ impl<T> Chan<T> {
     /// One poll of an async send. `msg` holds the message while the send waits (it is `None`
     /// only after completion); `reg` is the sender's place in the wait queue.
     ///
-    /// The first poll's attempt is inlined into the sender (it usually finds room); a send that
-    /// has to wait continues in [`poll_send_slow`](Self::poll_send_slow).
+    /// The first poll's attempt is inlined into the sender (it usually finds room); a full ring
+    /// may make it step aside once (`yielded`, see [`step_aside`](Self::step_aside)); a send
+    /// that has to wait continues in [`poll_send_slow`](Self::poll_send_slow).
     #[inline(always)]
     pub(crate) fn poll_send(
         &self,
         msg: &mut Option<T>,
         reg: &mut Registration,
+        yielded: &mut bool,
         cx: &mut Context<'_>,
     ) -> Poll<Result<(), SendError<T>>> {
         if reg.is_registered() {
             return self.poll_send_slow(msg, reg, cx, false);
         }
-        self.try_send_or(msg, |msg| self.poll_send_slow(msg, reg, cx, true))
+        self.try_send_or(msg, |msg| {
+            if self.step_aside(yielded, cx) {
+                return Poll::Pending;
+            }
+            self.poll_send_slow(msg, reg, cx, true)
+        })
+    }
+
+    /// Whether a plain async send that found the ring full steps aside instead of registering
+    /// (see `Sender::send`): once per send (`yielded`), and only while nobody waits in the
+    /// senders' queue. It wakes its own task, so the runtime polls it again after the tasks
+    /// queued before it, the consumer among them when both share a worker thread.
+    ///
+    /// A registration costs the queue's lock twice (register, withdraw), a node, a waker
+    /// clone and a fence, and makes the consumer's next pop wake the sender under that lock;
+    /// stepping aside costs one more poll of the sending task. With other senders waiting the
+    /// send registers at once: there the pops wake waiting senders anyway, and every sender
+    /// stepping aside cost 4 and 64 tasks → 1 task at capacity 1 a fifth of their speed.
+    /// `send_handoff` never steps aside (its parcel is how the pop delivers without a poll;
+    /// stepping aside made it slower at capacity 1).
+    ///
+    /// Off under loom: it touches nothing shared but a relaxed read of a hint, and the
+    /// models' extra polls took one of them from a minute to five; the unit tests
+    /// `a_send_on_a_full_mailbox_steps_aside_once` and `…_registers_at_once` cover it.
+    #[inline(always)]
+    fn step_aside(&self, yielded: &mut bool, cx: &Context<'_>) -> bool {
+        if cfg!(tidings_loom) || *yielded || !self.tx.seems_idle() {
+            return false;
+        }
+        *yielded = true;
+        cx.waker().wake_by_ref();
+        true
     }
 
     /// [`poll_send`](Self::poll_send) for a send that waits: try (unless `found_full` says the

@@ -30,6 +30,13 @@ impl<T> Sender<T> {
 
     /// Sends `msg`, waiting for room while a bounded mailbox is full.
     ///
+    /// A send that finds the mailbox full while no other sender waits steps aside once before
+    /// it waits: it wakes its own task and returns `Pending`, as `tokio::task::yield_now`
+    /// does, and looks again when polled next. The receiver, often queued on the same worker
+    /// thread, gets to make room first, and a send that then finds room never joins the
+    /// senders' queue. Only a send that finds the mailbox full again (or other senders
+    /// already waiting) registers to be woken.
+    ///
     /// # Errors
     ///
     /// [`SendError`] with the message if the mailbox is closed or dropped (also while
@@ -52,7 +59,7 @@ impl<T> Sender<T> {
     /// ```
     #[inline]
     pub fn send(&self, msg: T) -> SendFuture<'_, T> {
-        SendFuture { chan: &self.chan, msg: Some(msg), reg: Registration::new() }
+        SendFuture { chan: &self.chan, msg: Some(msg), reg: Registration::new(), yielded: false }
     }
 
     /// Sends `msg` as [`send`](Sender::send) does, but a send that waits for room leaves its
@@ -288,6 +295,8 @@ pub struct SendFuture<'a, T> {
     chan: &'a Chan<T>,
     msg: Option<T>,
     reg: Registration,
+    /// The send stepped aside once (see [`Sender::send`]); from now on it waits in the queue.
+    yielded: bool,
 }
 
 // Nothing in the future is ever pinned, so it is `Unpin` whatever `T` is.
@@ -299,7 +308,7 @@ impl<T> Future for SendFuture<'_, T> {
     #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        this.chan.poll_send(&mut this.msg, &mut this.reg, cx)
+        this.chan.poll_send(&mut this.msg, &mut this.reg, &mut this.yielded, cx)
     }
 }
 

@@ -72,7 +72,11 @@ impl<T> SendSink<T> {
             return Poll::Ready(Ok(()));
         }
         match &self.sender {
-            Some(sender) => sender.chan().poll_send(&mut self.pending, &mut self.reg, cx),
+            // `&mut true`: a sink's send never steps aside (see `Sender::send`); only the
+            // plain `send` was measured with it.
+            Some(sender) => {
+                sender.chan().poll_send(&mut self.pending, &mut self.reg, &mut true, cx)
+            }
             None => Poll::Ready(Err(SendError(self.pending.take().expect("checked above")))),
         }
     }

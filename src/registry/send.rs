@@ -56,7 +56,9 @@ impl<T> Future for SendAsync<'_, T> {
             if let Some((stamp, _)) = &mut this.msg {
                 *stamp = this.shared.stamp();
             }
-            match queue.chan().poll_send(&mut this.msg, &mut this.reg, cx) {
+            // `&mut true`: a registry send never steps aside (see `Sender::send`); only the
+            // mailbox's plain `send` was measured with it.
+            match queue.chan().poll_send(&mut this.msg, &mut this.reg, &mut true, cx) {
                 Poll::Ready(Ok(())) => {
                     queue.notify_receivers();
                     return Poll::Ready(Ok(()));

@@ -484,6 +484,13 @@ impl<T> WaitQueue<T> {
         }
     }
 
+    /// True if nobody was waiting at a recent moment: a hint without a fence, for a caller
+    /// that only chooses a strategy by it (see `Chan::step_aside`), never whether to wake.
+    #[inline(always)]
+    pub(crate) fn seems_idle(&self) -> bool {
+        self.waiting.load(Relaxed) == 0
+    }
+
     /// How many waiters are registered and not yet notified (racy; for tests).
     #[cfg(all(test, not(tidings_loom)))]
     pub(crate) fn waiting(&self) -> usize {
