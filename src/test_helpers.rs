@@ -23,13 +23,15 @@ pub(crate) fn mailbox<T>(cap: Option<usize>) -> (Sender<T>, Mailbox<T>) {
 }
 
 #[cfg(not(tidings_loom))]
-pub(crate) use wakers::counting_waker;
+pub(crate) use wakers::{counting_waker, poll_with};
 
 #[cfg(not(tidings_loom))]
 mod wakers {
+    use std::future::Future;
+    use std::pin::Pin;
     use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
     use std::sync::Arc;
-    use std::task::{Wake, Waker};
+    use std::task::{Context, Poll, Wake, Waker};
 
     /// A waker that counts its wake-ups (in `.0`).
     #[derive(Default)]
@@ -45,5 +47,10 @@ mod wakers {
     pub(crate) fn counting_waker() -> (Arc<Count>, Waker) {
         let count = Arc::new(Count::default());
         (count.clone(), Waker::from(count))
+    }
+
+    /// Polls `fut` once with `waker`.
+    pub(crate) fn poll_with<F: Future + Unpin>(fut: &mut F, waker: &Waker) -> Poll<F::Output> {
+        Pin::new(fut).poll(&mut Context::from_waker(waker))
     }
 }

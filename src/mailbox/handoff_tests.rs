@@ -1,25 +1,18 @@
 //! Unit tests of [`Sender::send_handoff`], poll by poll (no runtime, so they run under Miri).
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::Poll;
 
 use super::*;
 use crate::error::{SendError, TryRecvError};
-use crate::test_helpers::{counting_waker, Counted};
+use crate::test_helpers::{counting_waker, poll_with, Counted};
 
 /// A bounded(1) mailbox holding 0.
 fn full() -> (Sender<i32>, Mailbox<i32>) {
     let (tx, mailbox) = bounded(1);
     tx.try_send(0).unwrap();
     (tx, mailbox)
-}
-
-/// Polls `fut` once with `waker`.
-fn poll_with<F: Future + Unpin>(fut: &mut F, waker: &std::task::Waker) -> Poll<F::Output> {
-    Pin::new(fut).poll(&mut Context::from_waker(waker))
 }
 
 /// Polls a plain `send` until it waits in the senders' queue (its first poll steps aside when

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::*;
 use crate::error::{RecvError, TryRecvError};
-use crate::test_helpers::{counting_waker, mailbox, Counted};
+use crate::test_helpers::{counting_waker, mailbox, poll_with, Counted};
 
 const N: usize = if cfg!(miri) { 100 } else { 10_000 };
 
@@ -264,47 +264,38 @@ fn a_waiting_receive_is_handed_the_next_message() {
     assert_eq!(wakes.0.load(SeqCst), 4, "every hand wakes the receive once");
 }
 
-/// Polls `fut` once with `cx`.
-fn poll_once<F: std::future::Future + Unpin>(
-    fut: &mut F,
-    cx: &mut std::task::Context<'_>,
-) -> std::task::Poll<F::Output> {
-    std::pin::Pin::new(fut).poll(cx)
-}
-
 /// A plain async send that finds the mailbox full while no other sender waits steps aside
 /// once: it wakes its own task and returns `Pending` without joining the senders' queue. If
 /// room came meanwhile, its next poll sends; if not, that poll registers, and the receive that
 /// makes room wakes it. A send that stepped aside and is dropped leaves nothing behind.
 #[test]
 fn a_send_on_a_full_mailbox_steps_aside_once() {
-    use std::task::{Context, Poll};
+    use std::task::Poll;
 
     let (wakes, waker) = counting_waker();
-    let mut cx = Context::from_waker(&waker);
     let woken = || wakes.0.load(SeqCst);
     let (tx, mut mailbox) = bounded(1);
     tx.try_send(0).unwrap();
 
     // Room comes while the send stands aside: its next poll sends, never registered.
     let mut send = tx.send(1);
-    assert_eq!(poll_once(&mut send, &mut cx), Poll::Pending);
+    assert_eq!(poll_with(&mut send, &waker), Poll::Pending);
     assert_eq!(woken(), 1, "stepping aside wakes the sending task itself");
     assert_eq!(mailbox.waiting_senders(), 0, "stepping aside does not register");
     assert_eq!(mailbox.try_recv(), Ok(0));
-    assert_eq!(poll_once(&mut send, &mut cx), Poll::Ready(Ok(())));
+    assert_eq!(poll_with(&mut send, &waker), Poll::Ready(Ok(())));
     drop(send);
     assert_eq!(woken(), 1, "nobody was registered to wake");
 
     // No room on the second look: the send registers, and the pop that makes room wakes it.
     let mut send = tx.send(2);
-    assert_eq!(poll_once(&mut send, &mut cx), Poll::Pending);
+    assert_eq!(poll_with(&mut send, &waker), Poll::Pending);
     assert_eq!((woken(), mailbox.waiting_senders()), (2, 0));
-    assert_eq!(poll_once(&mut send, &mut cx), Poll::Pending);
+    assert_eq!(poll_with(&mut send, &waker), Poll::Pending);
     assert_eq!((woken(), mailbox.waiting_senders()), (2, 1), "steps aside only once");
     assert_eq!(mailbox.try_recv(), Ok(1));
     assert_eq!(woken(), 3, "the pop that made room woke the registered send");
-    assert_eq!(poll_once(&mut send, &mut cx), Poll::Ready(Ok(())));
+    assert_eq!(poll_with(&mut send, &waker), Poll::Ready(Ok(())));
     drop(send);
     assert_eq!(mailbox.waiting_senders(), 0);
 
@@ -313,7 +304,7 @@ fn a_send_on_a_full_mailbox_steps_aside_once() {
     let (tx, mut mailbox) = bounded(1);
     tx.try_send(Counted(0, drops.clone())).unwrap();
     let mut send = tx.send(Counted(1, drops.clone()));
-    assert!(poll_once(&mut send, &mut cx).is_pending());
+    assert!(poll_with(&mut send, &waker).is_pending());
     drop(send);
     assert_eq!(drops.load(SeqCst), 1, "the unsent message was dropped with its future");
     assert_eq!(mailbox.waiting_senders(), 0);
@@ -325,31 +316,29 @@ fn a_send_on_a_full_mailbox_steps_aside_once() {
 /// stepping aside is only for a send that nobody waits ahead of.
 #[test]
 fn a_send_behind_waiting_senders_registers_at_once() {
-    use std::task::{Context, Poll};
+    use std::task::Poll;
 
     let (first_wakes, first_waker) = counting_waker();
     let (second_wakes, second_waker) = counting_waker();
     let (tx, mut mailbox) = bounded(1);
     tx.try_send(0).unwrap();
     let mut first = tx.send(1);
-    let mut cx = Context::from_waker(&first_waker);
     while mailbox.waiting_senders() == 0 {
-        assert_eq!(poll_once(&mut first, &mut cx), Poll::Pending);
+        assert_eq!(poll_with(&mut first, &first_waker), Poll::Pending);
     }
     let mut second = tx.send(2);
-    let mut cx = Context::from_waker(&second_waker);
-    assert_eq!(poll_once(&mut second, &mut cx), Poll::Pending);
+    assert_eq!(poll_with(&mut second, &second_waker), Poll::Pending);
     assert_eq!(second_wakes.0.load(SeqCst), 0, "registered instead of stepping aside");
     assert_eq!(mailbox.waiting_senders(), 2);
     let first_woken = first_wakes.0.load(SeqCst);
     assert_eq!(mailbox.try_recv(), Ok(0));
     assert_eq!(first_wakes.0.load(SeqCst), first_woken + 1, "the first in line is woken");
     assert_eq!(second_wakes.0.load(SeqCst), 0);
-    assert_eq!(poll_once(&mut first, &mut Context::from_waker(&first_waker)), Poll::Ready(Ok(())));
+    assert_eq!(poll_with(&mut first, &first_waker), Poll::Ready(Ok(())));
     drop(first);
     assert_eq!(mailbox.try_recv(), Ok(1));
     assert_eq!(second_wakes.0.load(SeqCst), 1);
-    assert_eq!(poll_once(&mut second, &mut cx), Poll::Ready(Ok(())));
+    assert_eq!(poll_with(&mut second, &second_waker), Poll::Ready(Ok(())));
     drop(second);
     assert_eq!(mailbox.try_recv(), Ok(2));
 }
